@@ -1,0 +1,518 @@
+#include "engine/network.hpp"
+
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "engine/error.hpp"
+
+namespace spikeflow {
+
+struct Network::Arena {
+  explicit Arena(int threads) : arena(threads) {}
+  tbb::task_arena arena;
+};
+
+struct Network::PopulationEntry {
+  std::string name;
+  std::unique_ptr<Population> model;
+  NeuronId first_id = 0;
+  bool record_spikes = false;
+  std::uint64_t spike_count = 0;
+  std::vector<std::pair<std::string, Distribution>> initial_states;
+  std::vector<std::uint32_t> outgoing;  // projections with this population as source
+  std::vector<std::uint32_t> inputs;    // inputs attached to it
+  std::vector<std::uint32_t> traces;    // traces recorded from it
+  // Ring buffers, slot-major: slot * size + neuron. Empty for spike sources.
+  std::vector<double> ring_excitatory;
+  std::vector<double> ring_inhibitory;
+  std::vector<double> current;  // external current of the step being updated
+  std::vector<SpikeEvent> recorded;
+};
+
+struct Network::ProjectionEntry {
+  std::string name;
+  std::uint32_t source;
+  std::uint32_t target;
+  ConnectionRule rule;
+  SynapseSpec synapse;
+  std::vector<SynapseRows> rows;  // one per partition
+};
+
+struct Network::InputEntry {
+  std::uint32_t target;
+  std::unique_ptr<Input> input;
+};
+
+struct Network::TraceEntry {
+  TraceSpec spec;
+  std::span<const double> state;
+  // Per partition: the positions in spec.neurons of the neurons that partition owns.
+  std::vector<std::pair<std::size_t, std::size_t>> partition_slice;
+  // Frames of the current window.
+  Step window_first_frame = 0;
+  std::size_t window_frames = 0;
+  std::vector<double> window_values;
+  Trace memory;
+};
+
+struct Network::PartitionScratch {
+  std::vector<SpikeRecord> spikes;
+  std::vector<NeuronIndex> step_spikes;
+};
+
+Network::Network(NetworkOptions options) : options_(options), grid_(options.dt) {
+  if (options_.partitions < 1)
+    throw ConfigError(concat("partitions must be >= 1, got ", options_.partitions));
+  if (options_.threads < 0)
+    throw ConfigError(concat("threads must be >= 0 (0: all cores), got ", options_.threads));
+  const int threads = options_.threads > 0 ? options_.threads : tbb::info::default_concurrency();
+  arena_ = std::make_unique<Arena>(threads);
+}
+
+Network::~Network() = default;
+
+int Network::threads() const { return arena_->arena.max_concurrency(); }
+
+Network::PopulationEntry& Network::entry(PopulationHandle p) {
+  if (p.index >= populations_.size())
+    throw ConfigError(concat("no population with index ", p.index));
+  return populations_[p.index];
+}
+
+void Network::require_not_built(const char* what) const {
+  if (built_) throw ConfigError(concat("cannot ", what, " after the network has been built"));
+}
+
+PopulationHandle Network::add_population(std::string name, std::unique_ptr<Population> model) {
+  require_not_built("add a population");
+  if (!model) throw ConfigError(concat("population '", name, "': no model given"));
+  for (const auto& p : populations_)
+    if (p.name == name) throw ConfigError(concat("population '", name, "' already exists"));
+  PopulationEntry e;
+  e.name = std::move(name);
+  e.first_id = neuron_count();
+  e.model = std::move(model);
+  populations_.push_back(std::move(e));
+  return {static_cast<std::uint32_t>(populations_.size() - 1)};
+}
+
+void Network::set_initial_state(PopulationHandle population, const std::string& variable,
+                                const Distribution& value) {
+  require_not_built("set an initial state");
+  PopulationEntry& e = entry(population);
+  if (e.model->state(variable).empty())
+    throw ConfigError(concat("population '", e.name, "' (", e.model->model(),
+                             ") has no state variable '", variable, "'"));
+  e.initial_states.emplace_back(variable, value);
+}
+
+ProjectionHandle Network::connect(PopulationHandle source, PopulationHandle target,
+                                  const ConnectionRule& rule, const SynapseSpec& synapse,
+                                  std::string name) {
+  require_not_built("connect");
+  const PopulationEntry& src = entry(source);
+  const PopulationEntry& tgt = entry(target);
+  if (name.empty()) name = concat(src.name, "->", tgt.name);
+  const std::string where = concat("projection '", name, "': ");
+  if (!tgt.model->accepts_input())
+    throw ConfigError(concat(where, "target population '", tgt.name, "' (", tgt.model->model(),
+                             ") does not accept input"));
+
+  const ProjectionGeometry geometry{options_.seed, static_cast<std::uint64_t>(projections_.size()),
+                                    src.model->size(), tgt.model->size(),
+                                    source.index == target.index};
+  validate_rule(rule, geometry, name);
+
+  const Distribution& delay = synapse.delay;
+  if (delay.is_constant()) {
+    const Step d = grid_.steps(delay.a(), concat(where, "delay"));
+    if (d < 1)
+      throw ConfigError(concat(where, "delay must be >= dt = ", grid_.dt(), " ms, got ",
+                               delay.a(), " ms"));
+  } else if (delay.min_value() < grid_.dt() * (1.0 - 1e-9)) {
+    throw ConfigError(concat(where, "delay distribution ", delay.describe(),
+                             " can draw values below dt = ", grid_.dt(),
+                             " ms; bound it below at dt or more"));
+  }
+  const double max_delay_ms = delay.max_value();
+  if (!(max_delay_ms <= 65535.0 * grid_.dt()))
+    throw ConfigError(concat(where, "delay must be <= 65535 steps (", 65535.0 * grid_.dt(),
+                             " ms); ", delay.describe(), " is not bounded by that"));
+
+  ProjectionEntry p{name, source.index, target.index, rule, synapse, {}};
+  projections_.push_back(std::move(p));
+  populations_[source.index].outgoing.push_back(
+      static_cast<std::uint32_t>(projections_.size() - 1));
+  return {static_cast<std::uint32_t>(projections_.size() - 1)};
+}
+
+void Network::add_input(PopulationHandle target, std::unique_ptr<Input> input) {
+  require_not_built("add an input");
+  PopulationEntry& e = entry(target);
+  if (!input) throw ConfigError(concat("population '", e.name, "': no input given"));
+  if (!e.model->accepts_input())
+    throw ConfigError(concat("population '", e.name, "' (", e.model->model(),
+                             ") does not accept input"));
+  inputs_.push_back({target.index, std::move(input)});
+  e.inputs.push_back(static_cast<std::uint32_t>(inputs_.size() - 1));
+}
+
+void Network::record_spikes(PopulationHandle population) {
+  require_not_built("add a recording");
+  entry(population).record_spikes = true;
+}
+
+TraceHandle Network::record_state(PopulationHandle population, const std::string& variable,
+                                  std::vector<NeuronIndex> neurons, double interval) {
+  require_not_built("add a recording");
+  PopulationEntry& e = entry(population);
+  const std::string where = concat("recording of '", e.name, "'.", variable, ": ");
+  if (e.model->state(variable).empty()) {
+    std::string known;
+    for (const auto& n : e.model->state_names()) known += (known.empty() ? "" : ", ") + n;
+    throw ConfigError(concat(where, "model ", e.model->model(), " has no variable '", variable,
+                             "' (it has: ", known, ")"));
+  }
+  if (neurons.empty()) {
+    neurons.resize(e.model->size());
+    for (NeuronIndex i = 0; i < e.model->size(); ++i) neurons[i] = i;
+  }
+  std::sort(neurons.begin(), neurons.end());
+  neurons.erase(std::unique(neurons.begin(), neurons.end()), neurons.end());
+  if (neurons.back() >= e.model->size())
+    throw ConfigError(concat(where, "neuron ", neurons.back(), " is outside the population (size ",
+                             e.model->size(), ")"));
+  const Step steps = interval == 0.0 ? 1 : grid_.steps(interval, where + "interval");
+  if (steps < 1)
+    throw ConfigError(concat(where, "interval must be >= dt = ", grid_.dt(), " ms, got ",
+                             interval));
+  TraceEntry t;
+  t.spec = {population.index, variable, std::move(neurons), steps};
+  traces_.push_back(std::move(t));
+  e.traces.push_back(static_cast<std::uint32_t>(traces_.size() - 1));
+  return {static_cast<std::uint32_t>(traces_.size() - 1)};
+}
+
+void Network::add_sink(RecordingSink* sink) {
+  if (!sink) throw ConfigError("add_sink: null sink");
+  sinks_.push_back(sink);
+}
+
+NeuronRange Network::partition_range(std::uint32_t population, int partition) const {
+  const std::uint64_t n = populations_[population].model->size();
+  const std::uint64_t parts = static_cast<std::uint64_t>(options_.partitions);
+  return {static_cast<NeuronIndex>(n * static_cast<std::uint64_t>(partition) / parts),
+          static_cast<NeuronIndex>(n * static_cast<std::uint64_t>(partition + 1) / parts)};
+}
+
+void Network::build() {
+  if (built_) return;
+  for (auto& p : populations_) p.model->prepare(grid_);
+  for (auto& i : inputs_) i.input->prepare(grid_);
+  apply_initial_states();
+  build_connections();
+  allocate_buffers();
+  built_ = true;
+}
+
+void Network::apply_initial_states() {
+  for (std::uint32_t k = 0; k < populations_.size(); ++k) {
+    PopulationEntry& e = populations_[k];
+    for (std::size_t v = 0; v < e.initial_states.size(); ++v) {
+      const auto& [variable, value] = e.initial_states[v];
+      std::span<double> state = e.model->state(variable);
+      // One stream per (population, variable name), one counter per neuron: a neuron's
+      // initial value depends on nothing but the seed, its population and its index.
+      std::uint64_t name_hash = 0;
+      for (const char c : variable) name_hash = splitmix64(name_hash ^ static_cast<unsigned char>(c));
+      const std::uint64_t object = (static_cast<std::uint64_t>(k) << 32) ^ (name_hash >> 32);
+      for (NeuronIndex i = 0; i < state.size(); ++i) {
+        RandomStream stream(options_.seed, Purpose::initial_state, object, i);
+        state[i] = value.sample(stream);
+      }
+    }
+  }
+}
+
+void Network::build_connections() {
+  const int parts = options_.partitions;
+  for (auto& proj : projections_) proj.rows.assign(static_cast<std::size_t>(parts), {});
+  arena_->arena.execute([&] {
+    tbb::parallel_for(0, parts, [&](int part) {
+      std::vector<GeneratedSynapse> generated;
+      for (std::size_t k = 0; k < projections_.size(); ++k) {
+        ProjectionEntry& proj = projections_[k];
+        const ProjectionGeometry geometry{options_.seed, k,
+                                          populations_[proj.source].model->size(),
+                                          populations_[proj.target].model->size(),
+                                          proj.source == proj.target};
+        generated.clear();
+        generate_synapses(proj.rule, proj.synapse, geometry, partition_range(proj.target, part),
+                          grid_, generated);
+        proj.rows[static_cast<std::size_t>(part)].build(generated, geometry.source_size);
+      }
+    });
+  });
+
+  // The window is the smallest delay, the ring the largest.
+  Step min_delay = std::numeric_limits<Step>::max();
+  Step max_delay = 0;
+  for (const auto& proj : projections_)
+    for (const auto& rows : proj.rows)
+      if (!rows.empty()) {
+        min_delay = std::min<Step>(min_delay, rows.min_delay());
+        max_delay = std::max<Step>(max_delay, rows.max_delay());
+      }
+  if (max_delay == 0) {
+    // No synapse at all: populations do not interact, any window length is exact. One ms
+    // keeps progress reports and sink flushes regular.
+    window_ = std::max<Step>(1, grid_.nearest_steps(1.0));
+    ring_slots_ = 1;
+  } else {
+    window_ = min_delay;
+    ring_slots_ = max_delay + 1;
+  }
+}
+
+void Network::allocate_buffers() {
+  for (auto& e : populations_) {
+    const std::size_t n = e.model->size();
+    if (e.model->accepts_input()) {
+      e.ring_excitatory.assign(n * static_cast<std::size_t>(ring_slots_), 0.0);
+      e.ring_inhibitory.assign(n * static_cast<std::size_t>(ring_slots_), 0.0);
+    }
+    e.current.assign(n, 0.0);
+  }
+  for (auto& t : traces_) {
+    t.state = populations_[t.spec.population].model->state(t.spec.variable);
+    t.partition_slice.resize(static_cast<std::size_t>(options_.partitions));
+    for (int part = 0; part < options_.partitions; ++part) {
+      const NeuronRange r = partition_range(t.spec.population, part);
+      const auto& ns = t.spec.neurons;
+      const auto first = std::lower_bound(ns.begin(), ns.end(), r.begin) - ns.begin();
+      const auto last = std::lower_bound(ns.begin(), ns.end(), r.end) - ns.begin();
+      t.partition_slice[static_cast<std::size_t>(part)] = {first, last};
+    }
+  }
+  scratch_.resize(static_cast<std::size_t>(options_.partitions));
+}
+
+RunStatus Network::run(double duration, const std::function<void(const RunProgress&)>& progress) {
+  const Step steps = grid_.steps(duration, "run duration");
+  if (steps < 0) throw ConfigError(concat("run duration must be >= 0 ms, got ", duration));
+  build();
+  if (!started_) {
+    for (auto* sink : sinks_) sink->on_start(*this);
+    started_ = true;
+  }
+  stop_requested_.store(false, std::memory_order_relaxed);
+
+  const Step run_begin = now_;
+  const Step run_end = now_ + steps;
+  std::uint64_t spikes_in_run = 0;
+  while (now_ < run_end) {
+    if (stop_requested_.load(std::memory_order_relaxed)) return RunStatus::stopped;
+    const Step end = std::min(now_ + window_, run_end);
+    run_window(now_, end);
+    spikes_in_run += window_spikes_.size();
+    now_ = end;
+    if (progress) progress({now_, run_begin, run_end, spikes_in_run});
+  }
+  return RunStatus::completed;
+}
+
+void Network::run_window(Step begin, Step end) {
+  for (auto& t : traces_) {
+    // Frames are taken at the end of steps s with (s + 1) % interval == 0.
+    const Step k = t.spec.interval;
+    const Step first = ((begin + k) / k) * k - 1;  // first s >= begin with (s+1) % k == 0
+    t.window_first_frame = first;
+    t.window_frames = first < end ? static_cast<std::size_t>((end - 1 - first) / k + 1) : 0;
+    t.window_values.assign(t.window_frames * t.spec.neurons.size(), 0.0);
+  }
+
+  arena_->arena.execute([&] {
+    tbb::parallel_for(0, options_.partitions,
+                      [&](int part) { update_partition(part, begin, end); });
+  });
+
+  collect_window(begin, end);
+
+  if (!projections_.empty() && !window_spikes_.empty()) {
+    arena_->arena.execute([&] {
+      tbb::parallel_for(0, options_.partitions, [&](int part) { deliver_partition(part); });
+    });
+  }
+}
+
+void Network::update_partition(int part, Step begin, Step end) {
+  PartitionScratch& scratch = scratch_[static_cast<std::size_t>(part)];
+  scratch.spikes.clear();
+  for (Step step = begin; step < end; ++step) {
+    const std::size_t slot = static_cast<std::size_t>(step % ring_slots_);
+    for (std::uint32_t k = 0; k < populations_.size(); ++k) {
+      PopulationEntry& e = populations_[k];
+      const NeuronRange r = partition_range(k, part);
+      if (r.size() == 0) continue;
+      const std::size_t n = e.model->size();
+      double* ex = e.ring_excitatory.empty() ? nullptr : e.ring_excitatory.data() + slot * n;
+      double* in = e.ring_inhibitory.empty() ? nullptr : e.ring_inhibitory.data() + slot * n;
+      double* cur = e.current.data();
+
+      if (!e.inputs.empty()) {
+        std::fill(cur + r.begin, cur + r.end, 0.0);
+        StepInputBuffers buffers{ex, in, cur};
+        for (const std::uint32_t i : e.inputs) {
+          const InputContext context{options_.seed, i, e.first_id};
+          inputs_[i].input->apply(r, step, context, buffers);
+        }
+      }
+
+      scratch.step_spikes.clear();
+      SpikeSink sink(scratch.step_spikes);
+      e.model->update(r, step, StepInput{ex, in, cur}, sink);
+      for (const NeuronIndex i : scratch.step_spikes) scratch.spikes.push_back({step, k, i});
+
+      if (ex) std::fill(ex + r.begin, ex + r.end, 0.0);
+      if (in) std::fill(in + r.begin, in + r.end, 0.0);
+
+      for (const std::uint32_t ti : e.traces) {
+        TraceEntry& t = traces_[ti];
+        if ((step + 1) % t.spec.interval != 0) continue;
+        const auto frame = static_cast<std::size_t>((step - t.window_first_frame) / t.spec.interval);
+        const auto [first, last] = t.partition_slice[static_cast<std::size_t>(part)];
+        double* row = t.window_values.data() + frame * t.spec.neurons.size();
+        for (std::size_t j = first; j < last; ++j) row[j] = t.state[t.spec.neurons[j]];
+      }
+    }
+  }
+}
+
+void Network::collect_window(Step begin, Step end) {
+  // Exchange: one list for the window, ordered by (step, global id). Each partition's list
+  // is already in that order, so this is a merge of sorted runs.
+  window_spikes_.clear();
+  for (const auto& s : scratch_)
+    window_spikes_.insert(window_spikes_.end(), s.spikes.begin(), s.spikes.end());
+  std::sort(window_spikes_.begin(), window_spikes_.end());
+
+  std::vector<SpikeRecord> recorded;
+  for (const SpikeRecord& s : window_spikes_) {
+    PopulationEntry& e = populations_[s.population];
+    ++e.spike_count;
+    if (!e.record_spikes) continue;
+    if (!sinks_.empty()) recorded.push_back(s);
+    if (options_.keep_recordings_in_memory) e.recorded.push_back({s.step, s.index});
+  }
+
+  std::vector<TraceFrames> frames;
+  for (std::size_t ti = 0; ti < traces_.size(); ++ti) {
+    TraceEntry& t = traces_[ti];
+    if (t.window_frames == 0) continue;
+    frames.push_back({ti, t.window_first_frame, t.window_frames, t.window_values});
+    if (options_.keep_recordings_in_memory) {
+      for (std::size_t f = 0; f < t.window_frames; ++f)
+        t.memory.frame_steps.push_back(t.window_first_frame + static_cast<Step>(f) * t.spec.interval);
+      t.memory.values.insert(t.memory.values.end(), t.window_values.begin(), t.window_values.end());
+    }
+  }
+  for (auto* sink : sinks_) sink->on_window(*this, begin, end, recorded, frames);
+}
+
+void Network::deliver_partition(int part) {
+  const auto p = static_cast<std::size_t>(part);
+  for (const SpikeRecord& spike : window_spikes_) {
+    for (const std::uint32_t pi : populations_[spike.population].outgoing) {
+      const ProjectionEntry& proj = projections_[pi];
+      const SynapseRows& rows = proj.rows[p];
+      if (rows.empty()) continue;
+      PopulationEntry& target = populations_[proj.target];
+      const std::size_t n = target.model->size();
+      double* ex = target.ring_excitatory.data();
+      double* in = target.ring_inhibitory.data();
+      rows.for_each_group(spike.index, [&](std::uint16_t delay, const NeuronIndex* targets,
+                                           const float* weights, std::uint32_t count) {
+        const std::size_t offset = static_cast<std::size_t>((spike.step + delay) % ring_slots_) * n;
+        double* slot_ex = ex + offset;
+        double* slot_in = in + offset;
+        for (std::uint32_t k = 0; k < count; ++k) {
+          const double w = weights[k];
+          (w >= 0.0 ? slot_ex : slot_in)[targets[k]] += w;
+        }
+      });
+    }
+  }
+}
+
+const std::vector<SpikeEvent>& Network::spikes(PopulationHandle population) const {
+  const PopulationEntry& e = populations_.at(population.index);
+  if (!e.record_spikes)
+    throw ConfigError(concat("population '", e.name, "': spikes are not recorded; call "
+                             "record_spikes before the run"));
+  return e.recorded;
+}
+
+const Trace& Network::trace(TraceHandle trace) const { return traces_.at(trace.index).memory; }
+
+const TraceSpec& Network::trace_spec(TraceHandle trace) const {
+  return traces_.at(trace.index).spec;
+}
+
+std::size_t Network::trace_count() const { return traces_.size(); }
+
+std::size_t Network::population_count() const { return populations_.size(); }
+
+Population& Network::population(PopulationHandle p) { return *entry(p).model; }
+
+bool Network::is_recording_spikes(std::uint32_t population) const {
+  return populations_.at(population).record_spikes;
+}
+
+std::uint64_t Network::spike_count(std::uint32_t population) const {
+  return populations_.at(population).spike_count;
+}
+
+PopulationInfo Network::population_info(std::uint32_t index) const {
+  const PopulationEntry& e = populations_.at(index);
+  return {e.name, e.model->size(), e.first_id};
+}
+
+NeuronId Network::neuron_count() const {
+  NeuronId n = 0;
+  for (const auto& p : populations_) n += p.model->size();
+  return n;
+}
+
+std::uint64_t Network::synapse_count() const {
+  std::uint64_t n = 0;
+  for (std::uint32_t k = 0; k < projections_.size(); ++k) n += synapse_count({k});
+  return n;
+}
+
+std::uint64_t Network::synapse_count(ProjectionHandle projection) const {
+  std::uint64_t n = 0;
+  for (const auto& rows : projections_.at(projection.index).rows) n += rows.synapse_count();
+  return n;
+}
+
+std::uint64_t Network::connectivity_bytes() const {
+  std::uint64_t n = 0;
+  for (const auto& proj : projections_)
+    for (const auto& rows : proj.rows) n += rows.bytes();
+  return n;
+}
+
+void Network::for_each_synapse(
+    ProjectionHandle projection,
+    const std::function<void(NeuronIndex, NeuronIndex, float, Step)>& f) const {
+  for (const auto& rows : projections_.at(projection.index).rows)
+    rows.for_each_synapse([&](NeuronIndex s, NeuronIndex t, float w, std::uint16_t d) {
+      f(s, t, w, static_cast<Step>(d));
+    });
+}
+
+}  // namespace spikeflow

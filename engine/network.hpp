@@ -1,0 +1,181 @@
+// The public C++ API: build a network and run it.
+//
+//   spikeflow::Network net({.dt = 0.1, .seed = 42});
+//   auto exc = net.add_population("exc", spikeflow::models::make_lif_delta(3200, params));
+//   net.connect(exc, exc, ConnectionRule::pairwise_bernoulli(0.1),
+//               {.weight = Distribution::constant(0.1), .delay = Distribution::constant(1.5)});
+//   net.add_input(exc, spikeflow::models::make_poisson_input(8000.0, 0.1));
+//   net.record_spikes(exc);
+//   net.run(1000.0);                       // ms; may be called again, time keeps counting
+//   for (const SpikeEvent& s : net.spikes(exc)) ...
+//
+// The window loop (see DESIGN.md): the window is the smallest synaptic delay d_min. In a
+// window every partition updates its neurons step by step (parallel over partitions), the
+// spikes are merged into one list ordered by (step, global id), then every partition adds
+// the weights of the synapses that end in it to its ring buffers (parallel over target
+// partitions). Partitions own disjoint slices of every population, so nothing writable is
+// shared, and the result is the same for any thread or partition count.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/connectivity.hpp"
+#include "engine/distribution.hpp"
+#include "engine/input.hpp"
+#include "engine/population.hpp"
+#include "engine/recording.hpp"
+#include "engine/time.hpp"
+
+namespace spikeflow {
+
+struct NetworkOptions {
+  double dt = 0.1;               // ms
+  std::uint64_t seed = 1;
+  int threads = 0;               // 0: all cores
+  int partitions = 16;           // fixed, independent of the thread count
+  bool keep_recordings_in_memory = true;  // false when only sinks (files) consume them
+};
+
+struct PopulationHandle {
+  std::uint32_t index;
+};
+struct ProjectionHandle {
+  std::uint32_t index;
+};
+struct TraceHandle {
+  std::uint32_t index;
+};
+
+// A recorded spike in user terms: the step, and the neuron within its population.
+struct SpikeEvent {
+  Step step;
+  NeuronIndex neuron;
+  friend bool operator==(const SpikeEvent&, const SpikeEvent&) = default;
+};
+
+// An in-memory state recording: frames x neurons, and the step of each frame.
+struct Trace {
+  std::vector<Step> frame_steps;
+  std::vector<double> values;  // row-major, frame_steps.size() x neurons.size()
+};
+
+struct RunProgress {
+  Step now;         // steps done
+  Step run_begin;   // step at which this run() started
+  Step run_end;     // step at which it will end
+  std::uint64_t spikes_in_run;
+};
+
+enum class RunStatus { completed, stopped };
+
+struct PopulationInfo {
+  std::string name;
+  NeuronIndex size;
+  NeuronId first_id;
+};
+
+class Network {
+ public:
+  explicit Network(NetworkOptions options = {});
+  ~Network();
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  // --- building (all before the first run) ---
+  PopulationHandle add_population(std::string name, std::unique_ptr<Population> model);
+  // Sets a state variable of every neuron: a constant, or a draw per neuron from the
+  // stream (seed, initial_state, population, variable).
+  void set_initial_state(PopulationHandle population, const std::string& variable,
+                         const Distribution& value);
+  ProjectionHandle connect(PopulationHandle source, PopulationHandle target,
+                           const ConnectionRule& rule, const SynapseSpec& synapse,
+                           std::string name = {});
+  void add_input(PopulationHandle target, std::unique_ptr<Input> input);
+  void record_spikes(PopulationHandle population);
+  // Records `variable` of `neurons` (all if empty) every `interval` ms.
+  TraceHandle record_state(PopulationHandle population, const std::string& variable,
+                           std::vector<NeuronIndex> neurons = {}, double interval = 0.0);
+  void add_sink(RecordingSink* sink);
+
+  // Generates the synapses and allocates the buffers; run() calls it if needed.
+  void build();
+  bool built() const { return built_; }
+
+  // --- running ---
+  // Advances the clock by `duration` ms (a whole number of steps). Returns `stopped` if
+  // request_stop() was called; the clock then stands at the last window boundary reached.
+  RunStatus run(double duration, const std::function<void(const RunProgress&)>& progress = {});
+  // Asks a running run() to stop at the next window boundary. Safe to call from a signal
+  // handler or another thread.
+  void request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
+
+  // --- results and facts ---
+  const TimeGrid& grid() const { return grid_; }
+  const NetworkOptions& options() const { return options_; }
+  Step now() const { return now_; }
+  Step window_steps() const { return window_; }
+  int threads() const;
+  const std::vector<SpikeEvent>& spikes(PopulationHandle population) const;
+  const Trace& trace(TraceHandle trace) const;
+  const TraceSpec& trace_spec(TraceHandle trace) const;
+  std::size_t trace_count() const;
+
+  std::size_t population_count() const;
+  PopulationInfo population_info(std::uint32_t index) const;
+  Population& population(PopulationHandle p);
+  bool is_recording_spikes(std::uint32_t population) const;
+  // Spikes emitted so far by each population, recorded or not.
+  std::uint64_t spike_count(std::uint32_t population) const;
+  NeuronId neuron_count() const;
+  std::uint64_t synapse_count() const;
+  std::uint64_t synapse_count(ProjectionHandle projection) const;
+  std::uint64_t connectivity_bytes() const;
+  // Visits every synapse of a projection: f(source, target, weight, delay_steps).
+  void for_each_synapse(ProjectionHandle projection,
+                        const std::function<void(NeuronIndex, NeuronIndex, float, Step)>& f)
+      const;
+
+ private:
+  struct PopulationEntry;
+  struct ProjectionEntry;
+  struct InputEntry;
+  struct TraceEntry;
+  struct PartitionScratch;
+  struct Arena;
+
+  PopulationEntry& entry(PopulationHandle p);
+  void require_not_built(const char* what) const;
+  NeuronRange partition_range(std::uint32_t population, int partition) const;
+  void build_connections();
+  void allocate_buffers();
+  void apply_initial_states();
+  void run_window(Step begin, Step end);
+  void update_partition(int partition, Step begin, Step end);
+  void deliver_partition(int partition);
+  void collect_window(Step begin, Step end);
+
+  NetworkOptions options_;
+  TimeGrid grid_;
+  std::vector<PopulationEntry> populations_;
+  std::vector<ProjectionEntry> projections_;
+  std::vector<InputEntry> inputs_;
+  std::vector<TraceEntry> traces_;
+  std::vector<RecordingSink*> sinks_;
+  std::vector<PartitionScratch> scratch_;
+  std::vector<SpikeRecord> window_spikes_;
+  std::unique_ptr<Arena> arena_;
+
+  bool built_ = false;
+  bool started_ = false;
+  Step now_ = 0;
+  Step window_ = 1;
+  Step ring_slots_ = 1;
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace spikeflow

@@ -1,0 +1,83 @@
+// Counter-based random streams (Philox4x32-10 from Random123).
+//
+// A stream is addressed by (seed, purpose, object) for its key and by (entity, position)
+// for its counter, so any draw can be recomputed from where it is used, on any thread, in
+// any partition and on any rank. This is what makes a run a function of the seed alone.
+//
+//   entity    64 bits: a neuron id, a source id, a block index
+//   position  64 bits: the draw index, or (step << kStepShift) + draw for per-step streams
+//
+// Nothing here is thread-safe on one object, and nothing needs to be: streams are cheap
+// values made where they are used.
+#pragma once
+
+#include <Random123/philox.h>
+
+#include <array>
+#include <cstdint>
+
+#include "engine/time.hpp"
+
+namespace spikeflow {
+
+// Why a stream is drawn from. Distinct purposes never share a key.
+enum class Purpose : std::uint32_t {
+  connect = 1,      // source/target choice of a projection
+  weight = 2,       // synaptic weights of a projection
+  delay = 3,        // synaptic delays of a projection
+  initial_state = 4,
+  poisson_input = 5,
+  total_number_split = 6,  // per-block counts of fixed_total_number
+};
+
+std::uint64_t splitmix64(std::uint64_t x);
+
+class RandomStream {
+ public:
+  // Per-step streams put the step in the upper bits of the position: 2^40 steps (3.5 years
+  // of model time at dt = 0.1 ms) with up to 2^24 draws per entity and step.
+  static constexpr int kStepShift = 24;
+
+  RandomStream(std::uint64_t seed, Purpose purpose, std::uint64_t object, std::uint64_t entity,
+               std::uint64_t position = 0);
+
+  // A stream for one entity at one step.
+  static RandomStream at_step(std::uint64_t seed, Purpose purpose, std::uint64_t object,
+                              std::uint64_t entity, Step step) {
+    return RandomStream(seed, purpose, object, entity,
+                        static_cast<std::uint64_t>(step) << kStepShift);
+  }
+
+  std::uint32_t next_u32() {
+    if (used_ == 4) refill();
+    return block_[used_++];
+  }
+  // Uniform on (0, 1): never 0 or 1, so log() of it is always finite. 53 random bits.
+  double uniform() {
+    const std::uint64_t hi = next_u32();
+    const std::uint64_t lo = next_u32();
+    const std::uint64_t bits = ((hi << 32) | lo) >> 11;
+    return (static_cast<double>(bits) + 0.5) * 0x1.0p-53;
+  }
+  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+  // Uniform integer in [0, n), n >= 1, without modulo bias (Lemire's method on 64 bits).
+  std::uint64_t below(std::uint64_t n);
+  double normal();  // standard normal (Box-Muller; the second value is kept for the next call)
+  // Poisson(lambda), lambda >= 0: inversion below 10, PTRS (Hoermann 1993) above.
+  std::uint64_t poisson(double lambda);
+  // Binomial(n, p): inversion for small n*min(p,1-p), BTRS (Hoermann 1993) otherwise.
+  std::uint64_t binomial(std::uint64_t n, double p);
+
+ private:
+  using Philox = r123::Philox4x32;
+  void refill();
+
+  Philox::key_type key_;
+  Philox::ctr_type counter_;
+  std::array<std::uint32_t, 4> block_{};
+  int used_ = 4;
+  bool has_spare_normal_ = false;
+  double spare_normal_ = 0.0;
+};
+
+}  // namespace spikeflow

@@ -1,0 +1,51 @@
+// Simulated time. The clock is an integer step count; milliseconds appear only at the
+// edges (parameters in, timestamps out), so no rounding error accumulates over long runs.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+
+#include "engine/error.hpp"
+
+namespace spikeflow {
+
+using Step = std::int64_t;
+
+// The time grid: step width dt (ms) and the conversions between ms and steps.
+class TimeGrid {
+ public:
+  // Tolerance, in steps, within which a duration counts as a whole number of steps.
+  static constexpr double kGridTolerance = 1e-9;
+
+  explicit TimeGrid(double dt) : dt_(dt) {
+    if (!(dt > 0.0) || !std::isfinite(dt))
+      throw ConfigError(concat("dt must be a finite number > 0 ms, got ", dt));
+  }
+
+  double dt() const { return dt_; }
+
+  // A duration in ms as a whole number of steps. `what` names the value in the error:
+  //   delay must be a multiple of dt = 0.1 ms, got 0.15 ms (1.5 steps)
+  Step steps(double ms, std::string_view what) const {
+    if (!std::isfinite(ms)) throw ConfigError(concat(what, " must be finite, got ", ms, " ms"));
+    const double exact = ms / dt_;
+    const double rounded = std::nearbyint(exact);
+    if (std::abs(exact - rounded) > kGridTolerance)
+      throw ConfigError(concat(what, " must be a multiple of dt = ", dt_, " ms, got ", ms,
+                               " ms (", exact, " steps)"));
+    return static_cast<Step>(rounded);
+  }
+
+  // A duration in ms rounded to the nearest step, for values drawn from distributions.
+  Step nearest_steps(double ms) const { return static_cast<Step>(std::nearbyint(ms / dt_)); }
+
+  // Time in ms at the end of step `step` (the time a spike of that step is stamped with).
+  double end_of(Step step) const { return static_cast<double>(step + 1) * dt_; }
+  double start_of(Step step) const { return static_cast<double>(step) * dt_; }
+
+ private:
+  double dt_;
+};
+
+}  // namespace spikeflow

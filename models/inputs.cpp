@@ -1,0 +1,134 @@
+#include "models/inputs.hpp"
+
+#include <cmath>
+
+#include "engine/error.hpp"
+#include "engine/random.hpp"
+
+namespace spikeflow::models {
+
+namespace {
+
+// [start, stop) in ms as steps; stop may be infinite.
+struct ActiveSteps {
+  Step begin = 0;
+  Step end = std::numeric_limits<Step>::max();
+  bool contains(Step s) const { return s >= begin && s < end; }
+};
+
+ActiveSteps active_steps(const char* kind, double start, double stop, const TimeGrid& grid) {
+  if (!(start >= 0.0))
+    throw ConfigError(concat(kind, ": start must be >= 0 ms, got ", start));
+  if (!(stop >= start))
+    throw ConfigError(concat(kind, ": stop must be >= start = ", start, " ms, got ", stop));
+  ActiveSteps a;
+  a.begin = grid.steps(start, concat(kind, ": start"));
+  if (std::isfinite(stop)) a.end = grid.steps(stop, concat(kind, ": stop"));
+  return a;
+}
+
+class PoissonInput final : public Input {
+ public:
+  explicit PoissonInput(const PoissonParams& p) : params_(p) {
+    if (!(p.rate >= 0.0) || !std::isfinite(p.rate))
+      throw ConfigError(concat("poisson: rate must be >= 0 Hz, got ", p.rate));
+    if (!std::isfinite(p.weight))
+      throw ConfigError(concat("poisson: weight must be finite, got ", p.weight));
+  }
+  std::string_view kind() const override { return "poisson"; }
+
+  void prepare(const TimeGrid& grid) override {
+    active_ = active_steps("poisson", params_.start, params_.stop, grid);
+    mean_per_step_ = params_.rate * grid.dt() * 1e-3;
+  }
+
+  void apply(NeuronRange range, Step step, const InputContext& context,
+             StepInputBuffers& buffers) const override {
+    if (!active_.contains(step) || mean_per_step_ == 0.0) return;
+    double* target = params_.weight >= 0.0 ? buffers.excitatory : buffers.inhibitory;
+    for (NeuronIndex i = range.begin; i < range.end; ++i) {
+      RandomStream stream = RandomStream::at_step(context.seed, Purpose::poisson_input,
+                                                  context.input_index, context.first_id + i, step);
+      const std::uint64_t count = stream.poisson(mean_per_step_);
+      if (count) target[i] += static_cast<double>(count) * params_.weight;
+    }
+  }
+
+ private:
+  PoissonParams params_;
+  ActiveSteps active_;
+  double mean_per_step_ = 0.0;
+};
+
+class DcInput final : public Input {
+ public:
+  explicit DcInput(const DcParams& p) : params_(p) {
+    if (!std::isfinite(p.amplitude))
+      throw ConfigError(concat("dc: amplitude must be finite, got ", p.amplitude));
+  }
+  std::string_view kind() const override { return "dc"; }
+  void prepare(const TimeGrid& grid) override {
+    active_ = active_steps("dc", params_.start, params_.stop, grid);
+  }
+  void apply(NeuronRange range, Step step, const InputContext&,
+             StepInputBuffers& buffers) const override {
+    if (!active_.contains(step)) return;
+    for (NeuronIndex i = range.begin; i < range.end; ++i) buffers.current[i] += params_.amplitude;
+  }
+
+ private:
+  DcParams params_;
+  ActiveSteps active_;
+};
+
+class StepCurrentInput final : public Input {
+ public:
+  explicit StepCurrentInput(const StepCurrentParams& p) : params_(p) {
+    if (p.times.size() != p.amplitudes.size())
+      throw ConfigError(concat("step_current: times and amplitudes must have the same length, got ",
+                               p.times.size(), " and ", p.amplitudes.size()));
+    for (std::size_t k = 0; k < p.times.size(); ++k) {
+      if (!std::isfinite(p.amplitudes[k]))
+        throw ConfigError(concat("step_current: amplitude ", k, " must be finite, got ",
+                                 p.amplitudes[k]));
+      if (k > 0 && !(p.times[k] > p.times[k - 1]))
+        throw ConfigError(concat("step_current: times must increase, got ", p.times[k - 1],
+                                 " ms then ", p.times[k], " ms"));
+    }
+  }
+  std::string_view kind() const override { return "step_current"; }
+  void prepare(const TimeGrid& grid) override {
+    steps_.clear();
+    for (const double t : params_.times) {
+      if (!(t >= 0.0)) throw ConfigError(concat("step_current: times must be >= 0 ms, got ", t));
+      steps_.push_back(grid.steps(t, "step_current: time"));
+    }
+  }
+  void apply(NeuronRange range, Step step, const InputContext&,
+             StepInputBuffers& buffers) const override {
+    // The last change at or before this step (few changes: a linear scan is fine).
+    double amplitude = 0.0;
+    for (std::size_t k = 0; k < steps_.size() && steps_[k] <= step; ++k)
+      amplitude = params_.amplitudes[k];
+    if (amplitude == 0.0) return;
+    for (NeuronIndex i = range.begin; i < range.end; ++i) buffers.current[i] += amplitude;
+  }
+
+ private:
+  StepCurrentParams params_;
+  std::vector<Step> steps_;
+};
+
+}  // namespace
+
+std::unique_ptr<Input> make_poisson_input(const PoissonParams& params) {
+  return std::make_unique<PoissonInput>(params);
+}
+std::unique_ptr<Input> make_dc_input(const DcParams& params) {
+  return std::make_unique<DcInput>(params);
+}
+std::unique_ptr<Input> make_step_current_input(const StepCurrentParams& params) {
+  return std::make_unique<StepCurrentInput>(params);
+}
+
+}  // namespace spikeflow::models

@@ -1,0 +1,78 @@
+// What the leaky integrate-and-fire models share: the membrane parameters, their checks,
+// and the refractory rule.
+//
+// Spike rule (all LIF models): a neuron spikes in step s when V_m >= V_th at the end of the
+// step; V_m is set to V_reset and the spike is stamped (s + 1) dt. With R = round(t_ref/dt)
+// the neuron is then held at V_reset, not integrating, for the R - 1 following steps and
+// integrates again from step s + R. So a neuron driven as hard as possible fires every R
+// steps: its shortest inter-spike interval is exactly t_ref (as in Brian2; NEST's iaf
+// models give t_ref + dt). t_ref = 0 and t_ref = dt behave alike (no step is skipped).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/error.hpp"
+#include "engine/population.hpp"
+
+namespace spikeflow::models {
+
+// Membrane parameters (NEST names and defaults of iaf_psc_*).
+struct MembraneParams {
+  double E_L = -70.0;      // resting potential, mV
+  double C_m = 250.0;      // membrane capacitance, pF
+  double tau_m = 10.0;     // membrane time constant, ms
+  double t_ref = 2.0;      // refractory period, ms
+  double V_th = -55.0;     // spike threshold, mV
+  double V_reset = -70.0;  // reset potential, mV
+  double I_e = 0.0;        // constant external current, pA
+};
+
+// Throws ConfigError naming the model and the parameter:
+//   lif_exp: tau_m must be > 0 ms, got -5
+inline void require_positive(std::string_view model, const char* name, double value,
+                             const char* unit) {
+  if (!(value > 0.0) || !std::isfinite(value))
+    throw ConfigError(concat(model, ": ", name, " must be > 0 ", unit, ", got ", value));
+}
+
+inline void require_finite(std::string_view model, const char* name, double value,
+                           const char* unit) {
+  if (!std::isfinite(value))
+    throw ConfigError(concat(model, ": ", name, " must be a finite number of ", unit, ", got ",
+                             value));
+}
+
+inline void validate_membrane(std::string_view model, const MembraneParams& p) {
+  require_finite(model, "E_L", p.E_L, "mV");
+  require_positive(model, "C_m", p.C_m, "pF");
+  require_positive(model, "tau_m", p.tau_m, "ms");
+  if (!(p.t_ref >= 0.0) || !std::isfinite(p.t_ref))
+    throw ConfigError(concat(model, ": t_ref must be >= 0 ms, got ", p.t_ref));
+  require_finite(model, "V_th", p.V_th, "mV");
+  require_finite(model, "V_reset", p.V_reset, "mV");
+  require_finite(model, "I_e", p.I_e, "pA");
+  if (!(p.V_reset < p.V_th))
+    throw ConfigError(concat(model, ": V_reset must be < V_th = ", p.V_th, " mV, got ",
+                             p.V_reset, " mV"));
+}
+
+// Steps a neuron is held after the step it spiked in.
+inline std::int32_t hold_steps(std::string_view model, double t_ref, const TimeGrid& grid) {
+  const Step r = grid.steps(t_ref, concat(model, ": t_ref"));
+  return static_cast<std::int32_t>(r > 0 ? r - 1 : 0);
+}
+
+// Finds a named state array among (name, array) pairs; empty span if none matches.
+inline std::span<double> find_state(
+    std::string_view name, std::initializer_list<std::pair<std::string_view, std::vector<double>*>> arrays) {
+  for (const auto& [n, array] : arrays)
+    if (n == name) return {array->data(), array->size()};
+  return {};
+}
+
+}  // namespace spikeflow::models

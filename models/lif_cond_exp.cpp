@@ -1,0 +1,72 @@
+#include "models/lif_cond_exp.hpp"
+
+#include "models/propagators.hpp"
+
+namespace spikeflow::models {
+
+LifCondExp::LifCondExp(NeuronIndex size, const Params& params)
+    : size_(size),
+      params_(params),
+      V_m_(size, params.E_L),
+      g_ex_(size, 0.0),
+      g_in_(size, 0.0),
+      held_(size, 0) {
+  constexpr std::string_view model = "lif_cond_exp";
+  const Params& p = params_;
+  require_finite(model, "E_L", p.E_L, "mV");
+  require_positive(model, "C_m", p.C_m, "pF");
+  if (!(p.t_ref >= 0.0) || !std::isfinite(p.t_ref))
+    throw ConfigError(concat(model, ": t_ref must be >= 0 ms, got ", p.t_ref));
+  require_finite(model, "V_th", p.V_th, "mV");
+  require_finite(model, "V_reset", p.V_reset, "mV");
+  if (!(p.V_reset < p.V_th))
+    throw ConfigError(concat(model, ": V_reset must be < V_th = ", p.V_th, " mV, got ",
+                             p.V_reset, " mV"));
+  require_finite(model, "I_e", p.I_e, "pA");
+  require_positive(model, "g_L", p.g_L, "nS");
+  require_finite(model, "E_ex", p.E_ex, "mV");
+  require_finite(model, "E_in", p.E_in, "mV");
+  require_positive(model, "tau_syn_ex", p.tau_syn_ex, "ms");
+  require_positive(model, "tau_syn_in", p.tau_syn_in, "ms");
+}
+
+void LifCondExp::prepare(const TimeGrid& grid) {
+  h_ = grid.dt();
+  P_ex_ = decay(h_, params_.tau_syn_ex);
+  P_in_ = decay(h_, params_.tau_syn_in);
+  // Mean of e^{-u/tau} over [0, h]: tau (1 - e^{-h/tau}) / h.
+  mean_ex_ = -params_.tau_syn_ex * std::expm1(-h_ / params_.tau_syn_ex) / h_;
+  mean_in_ = -params_.tau_syn_in * std::expm1(-h_ / params_.tau_syn_in) / h_;
+  hold_ = hold_steps("lif_cond_exp", params_.t_ref, grid);
+}
+
+void LifCondExp::update(NeuronRange range, Step, const StepInput& in, SpikeSink& out) {
+  const Params& p = params_;
+  for (NeuronIndex i = range.begin; i < range.end; ++i) {
+    bool spiked = false;
+    if (held_[i] > 0) {
+      --held_[i];
+    } else {
+      const double g_ex = g_ex_[i] * mean_ex_;
+      const double g_in = g_in_[i] * mean_in_;
+      const double g_total = p.g_L + g_ex + g_in;
+      const double v_inf =
+          (p.g_L * p.E_L + g_ex * p.E_ex + g_in * p.E_in + p.I_e + in.current[i]) / g_total;
+      const double v = v_inf + (V_m_[i] - v_inf) * std::exp(-h_ * g_total / p.C_m);
+      spiked = v >= p.V_th;
+      V_m_[i] = spiked ? p.V_reset : v;
+    }
+    g_ex_[i] = g_ex_[i] * P_ex_ + in.excitatory[i];
+    g_in_[i] = g_in_[i] * P_in_ - in.inhibitory[i];
+    if (spiked) {
+      held_[i] = hold_;
+      out.emit(i);
+    }
+  }
+}
+
+std::unique_ptr<Population> make_lif_cond_exp(NeuronIndex size, const LifCondExp::Params& params) {
+  return std::make_unique<LifCondExp>(size, params);
+}
+
+}  // namespace spikeflow::models
