@@ -1,0 +1,70 @@
+// Model files: one TOML file describes a whole run (see docs/model-file.md for every key).
+//
+//   auto model = spikeflow::io::load_model_file("examples/cuba.toml", {{"simulation.duration", "2000"}});
+//   model.network->run(model.settings.duration);
+//
+// Errors are ModelFileError, whose message names the file, line and column, the key, the
+// offending value and what is allowed:
+//   examples/bad.toml:12:11: populations.exc.params.tau_m: must be > 0 ms, got -5
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/error.hpp"
+#include "engine/network.hpp"
+
+namespace spikeflow::io {
+
+class ModelFileError : public ConfigError {
+ public:
+  using ConfigError::ConfigError;
+};
+
+// One `--set key=value` from the command line; `value` is TOML syntax (2000, "20 ms", true).
+struct Override {
+  std::string key;
+  std::string value;
+};
+
+// Snapshots of the weights of one projection at given times (ms).
+struct WeightSnapshotSpec {
+  std::string projection;  // projection name as in the model file
+  ProjectionHandle handle;
+  std::vector<double> times;
+};
+
+struct RunSettings {
+  double dt = 0.1;              // ms
+  double duration = 1000.0;     // ms
+  std::uint64_t seed = 1;
+  int threads = 0;              // 0: all cores
+  std::string output = "";      // HDF5 path; empty: model file name with .h5
+  double flush_interval = 100.0;        // ms of model time between flushes
+  double flush_wall_seconds = 1.0;      // and at most this much wall time
+  std::vector<WeightSnapshotSpec> weight_snapshots;
+};
+
+// What validate prints and run checks before building.
+struct BuildEstimate {
+  std::uint64_t neurons = 0;
+  double synapses = 0;             // expected count (exact for deterministic rules)
+  double memory_bytes = 0;         // neurons, synapses, ring buffers, recordings
+};
+
+struct LoadedModel {
+  std::unique_ptr<Network> network;
+  RunSettings settings;
+  BuildEstimate estimate;
+  std::string model_text;  // the file's text, with included files appended, for provenance
+  std::filesystem::path path;
+  std::vector<std::string> population_names;  // index = population index in the network
+};
+
+// Reads, validates and turns a model file into an unbuilt Network. Throws ModelFileError.
+LoadedModel load_model_file(const std::filesystem::path& path,
+                            const std::vector<Override>& overrides = {});
+
+}  // namespace spikeflow::io
