@@ -294,28 +294,32 @@ void SynapseRows::build(std::vector<GeneratedSynapse>& synapses, NeuronIndex sou
 
   // Counting sort by source keeps the generation order within a source (stable), then each
   // row is stably sorted by delay.
-  row_synapse_begin_.assign(static_cast<std::size_t>(source_count) + 1, 0);
-  for (const auto& s : synapses) ++row_synapse_begin_[s.source + 1];
-  std::partial_sum(row_synapse_begin_.begin(), row_synapse_begin_.end(),
-                   row_synapse_begin_.begin());
+  std::vector<std::uint64_t> row_begin(static_cast<std::size_t>(source_count) + 1, 0);
+  for (const auto& s : synapses) ++row_begin[s.source + 1];
+  std::partial_sum(row_begin.begin(), row_begin.end(), row_begin.begin());
   std::vector<GeneratedSynapse> sorted(synapses.size());
   {
-    std::vector<std::uint64_t> next(row_synapse_begin_.begin(), row_synapse_begin_.end() - 1);
+    std::vector<std::uint64_t> next(row_begin.begin(), row_begin.end() - 1);
     for (const auto& s : synapses) sorted[next[s.source]++] = s;
   }
   std::vector<GeneratedSynapse>().swap(synapses);
 
   targets_.resize(sorted.size());
   weights_.resize(sorted.size());
-  row_group_begin_.assign(static_cast<std::size_t>(source_count) + 1, 0);
+  rows_.resize(source_count);
   min_delay_ = std::numeric_limits<std::uint16_t>::max();
   for (NeuronIndex src = 0; src < source_count; ++src) {
-    const auto first = sorted.begin() + static_cast<std::ptrdiff_t>(row_synapse_begin_[src]);
-    const auto last = sorted.begin() + static_cast<std::ptrdiff_t>(row_synapse_begin_[src + 1]);
+    const auto first = sorted.begin() + static_cast<std::ptrdiff_t>(row_begin[src]);
+    const auto last = sorted.begin() + static_cast<std::ptrdiff_t>(row_begin[src + 1]);
     std::stable_sort(first, last, [](const auto& a, const auto& b) {
       return a.delay_steps < b.delay_steps;
     });
-    row_group_begin_[src] = groups_.size();
+    if (groups_.size() >= std::numeric_limits<std::uint32_t>::max() - (last - first))
+      throw RuntimeError("synapse storage: more than 2^32 delay groups in one partition of one "
+                         "projection; use more partitions");
+    RowHeader& row = rows_[src];
+    row.synapse_begin = row_begin[src];
+    row.group_begin = static_cast<std::uint32_t>(groups_.size());
     for (auto it = first; it != last; ++it) {
       const auto k = static_cast<std::size_t>(it - sorted.begin());
       targets_[k] = it->target;
@@ -330,16 +334,14 @@ void SynapseRows::build(std::vector<GeneratedSynapse>& synapses, NeuronIndex sou
       min_delay_ = std::min(min_delay_, it->delay_steps);
       max_delay_ = std::max(max_delay_, it->delay_steps);
     }
+    row.group_end = static_cast<std::uint32_t>(groups_.size());
   }
-  row_group_begin_[source_count] = groups_.size();
   groups_.shrink_to_fit();
 }
 
 std::uint64_t SynapseRows::bytes() const {
-  return row_synapse_begin_.capacity() * sizeof(std::uint64_t) +
-         row_group_begin_.capacity() * sizeof(std::uint64_t) +
-         groups_.capacity() * sizeof(DelayGroup) + targets_.capacity() * sizeof(NeuronIndex) +
-         weights_.capacity() * sizeof(float);
+  return rows_.capacity() * sizeof(RowHeader) + groups_.capacity() * sizeof(DelayGroup) +
+         targets_.capacity() * sizeof(NeuronIndex) + weights_.capacity() * sizeof(float);
 }
 
 }  // namespace spikeflow

@@ -94,8 +94,11 @@ void generate_synapses(const ConnectionRule& rule, const SynapseSpec& spec,
 // source; within a row, synapses are grouped by delay in increasing order.
 //
 // Cost: 8 bytes per synapse (32-bit target index + 32-bit float weight), 4 bytes per
-// delay group of a row, 16 bytes per source row. Limitation: delays are at most
-// 65535 steps (6.5 s at dt = 0.1 ms); a longer delay is rejected at connect time.
+// delay group of a row, 16 bytes per source row. A spike costs one row-header read per
+// partition and projection (one cache line), then a contiguous walk over its synapses.
+// Limitations: delays are at most 65535 steps (6.5 s at dt = 0.1 ms; longer delays are
+// rejected at connect time); one projection's part in one partition holds at most 2^32
+// delay groups.
 class SynapseRows {
  public:
   // Packs `synapses` (consumed) for sources [0, source_count).
@@ -111,20 +114,33 @@ class SynapseRows {
   template <typename F>
   void for_each_group(NeuronIndex source, F&& f) const {
     if (targets_.empty()) return;
-    std::uint64_t s = row_synapse_begin_[source];
-    const std::uint64_t g_end = row_group_begin_[source + 1];
-    for (std::uint64_t g = row_group_begin_[source]; g < g_end; ++g) {
+    const RowHeader row = rows_[source];
+    std::uint64_t s = row.synapse_begin;
+    for (std::uint32_t g = row.group_begin; g < row.group_end; ++g) {
       const DelayGroup group = groups_[g];
       f(group.delay_steps, targets_.data() + s, weights_.data() + s, group.count);
       s += group.count;
     }
   }
 
+  // Hints the cache to fetch the row header of `source`, and (once the header is cached)
+  // the first synapses of its row, a few spikes ahead of their delivery.
+  void prefetch_header(NeuronIndex source) const {
+    if (!rows_.empty()) __builtin_prefetch(&rows_[source]);
+  }
+  void prefetch_row(NeuronIndex source) const {
+    if (rows_.empty()) return;
+    const std::uint64_t s = rows_[source].synapse_begin;
+    __builtin_prefetch(targets_.data() + s);
+    __builtin_prefetch(weights_.data() + s);
+    __builtin_prefetch(&groups_[rows_[source].group_begin]);
+  }
+
   // Visits every synapse: f(source, target, weight, delay_steps).
   template <typename F>
   void for_each_synapse(F&& f) const {
     if (targets_.empty()) return;
-    const NeuronIndex rows = static_cast<NeuronIndex>(row_group_begin_.size() - 1);
+    const auto rows = static_cast<NeuronIndex>(rows_.size());
     for (NeuronIndex src = 0; src < rows; ++src)
       for_each_group(src, [&](std::uint16_t d, const NeuronIndex* t, const float* w,
                               std::uint32_t n) {
@@ -141,8 +157,15 @@ class SynapseRows {
   };
   static_assert(sizeof(DelayGroup) == 4);
 
-  std::vector<std::uint64_t> row_synapse_begin_;  // source_count + 1
-  std::vector<std::uint64_t> row_group_begin_;    // source_count + 1
+  // Where a source's row starts in the synapse arrays, and its groups [begin, end).
+  struct RowHeader {
+    std::uint64_t synapse_begin;
+    std::uint32_t group_begin;
+    std::uint32_t group_end;
+  };
+  static_assert(sizeof(RowHeader) == 16);
+
+  std::vector<RowHeader> rows_;  // one per source
   std::vector<DelayGroup> groups_;
   std::vector<NeuronIndex> targets_;
   std::vector<float> weights_;

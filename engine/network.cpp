@@ -425,7 +425,23 @@ void Network::collect_window(Step begin, Step end) {
 
 void Network::deliver_partition(int part) {
   const auto p = static_cast<std::size_t>(part);
-  for (const SpikeRecord& spike : window_spikes_) {
+  // Rows of different spikes are scattered in memory: fetch headers kHeaderAhead spikes
+  // ahead and the start of rows kRowAhead spikes ahead, so the walk rarely waits for memory.
+  constexpr std::size_t kHeaderAhead = 8;
+  constexpr std::size_t kRowAhead = 4;
+  const auto prefetch = [&](std::size_t j, bool header) {
+    if (j >= window_spikes_.size()) return;
+    const SpikeRecord& ahead = window_spikes_[j];
+    for (const std::uint32_t pi : populations_[ahead.population].outgoing) {
+      const SynapseRows& rows = projections_[pi].rows[p];
+      header ? rows.prefetch_header(ahead.index) : rows.prefetch_row(ahead.index);
+    }
+  };
+
+  for (std::size_t j = 0; j < window_spikes_.size(); ++j) {
+    prefetch(j + kHeaderAhead, true);
+    prefetch(j + kRowAhead, false);
+    const SpikeRecord& spike = window_spikes_[j];
     for (const std::uint32_t pi : populations_[spike.population].outgoing) {
       const ProjectionEntry& proj = projections_[pi];
       const SynapseRows& rows = proj.rows[p];

@@ -11,12 +11,15 @@ std::uint64_t splitmix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-RandomStream::RandomStream(std::uint64_t seed, Purpose purpose, std::uint64_t object,
-                           std::uint64_t entity, std::uint64_t position) {
+StreamKey::StreamKey(std::uint64_t seed, Purpose purpose, std::uint64_t object) {
   // The key hashes (seed, purpose, object); a 64-bit hash makes collisions between the
   // streams of one run vanishingly unlikely (about n^2 / 2^65 for n streams).
   const std::uint64_t tag = splitmix64((static_cast<std::uint64_t>(purpose) << 56) ^ object);
-  const std::uint64_t key = splitmix64(seed ^ tag);
+  value = splitmix64(seed ^ tag);
+}
+
+RandomStream::RandomStream(StreamKey stream_key, std::uint64_t entity, std::uint64_t position) {
+  const std::uint64_t key = stream_key.value;
   key_ = {{static_cast<std::uint32_t>(key), static_cast<std::uint32_t>(key >> 32)}};
   counter_ = {{static_cast<std::uint32_t>(entity), static_cast<std::uint32_t>(entity >> 32),
                static_cast<std::uint32_t>(position), static_cast<std::uint32_t>(position >> 32)}};
@@ -65,19 +68,7 @@ double RandomStream::normal() {
 
 std::uint64_t RandomStream::poisson(double lambda) {
   if (lambda <= 0.0) return 0;
-  if (lambda < 10.0) {
-    // Inversion by sequential search; about lambda + 1 iterations.
-    double p = std::exp(-lambda);
-    double cumulative = p;
-    const double u = uniform();
-    std::uint64_t k = 0;
-    while (u > cumulative && p > 0.0) {
-      ++k;
-      p *= lambda / static_cast<double>(k);
-      cumulative += p;
-    }
-    return k;
-  }
+  if (lambda < 10.0) return poisson_small(lambda, std::exp(-lambda));
   // PTRS: transformed rejection with squeeze, Hoermann (1993), Insurance: Mathematics and
   // Economics 12:39-45.
   const double slam = std::sqrt(lambda);
@@ -97,6 +88,20 @@ std::uint64_t RandomStream::poisson(double lambda) {
         -lambda + k * loglam - std::lgamma(k + 1.0))
       return static_cast<std::uint64_t>(k);
   }
+}
+
+std::uint64_t RandomStream::poisson_small(double lambda, double exp_minus_lambda) {
+  // Inversion by sequential search; about lambda + 1 iterations.
+  double p = exp_minus_lambda;
+  double cumulative = p;
+  const double u = uniform();
+  std::uint64_t k = 0;
+  while (u > cumulative && p > 0.0) {
+    ++k;
+    p *= lambda / static_cast<double>(k);
+    cumulative += p;
+  }
+  return k;
 }
 
 std::uint64_t RandomStream::binomial(std::uint64_t n, double p) {

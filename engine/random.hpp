@@ -32,6 +32,13 @@ enum class Purpose : std::uint32_t {
 
 std::uint64_t splitmix64(std::uint64_t x);
 
+// The key of a family of streams, hashed once from (seed, purpose, object) so that hot
+// loops (one stream per neuron and step) do not rehash it.
+struct StreamKey {
+  StreamKey(std::uint64_t seed, Purpose purpose, std::uint64_t object);
+  std::uint64_t value;
+};
+
 class RandomStream {
  public:
   // Per-step streams put the step in the upper bits of the position: 2^40 steps (3.5 years
@@ -39,13 +46,17 @@ class RandomStream {
   static constexpr int kStepShift = 24;
 
   RandomStream(std::uint64_t seed, Purpose purpose, std::uint64_t object, std::uint64_t entity,
-               std::uint64_t position = 0);
+               std::uint64_t position = 0)
+      : RandomStream(StreamKey(seed, purpose, object), entity, position) {}
+  RandomStream(StreamKey key, std::uint64_t entity, std::uint64_t position = 0);
 
   // A stream for one entity at one step.
   static RandomStream at_step(std::uint64_t seed, Purpose purpose, std::uint64_t object,
                               std::uint64_t entity, Step step) {
-    return RandomStream(seed, purpose, object, entity,
-                        static_cast<std::uint64_t>(step) << kStepShift);
+    return at_step(StreamKey(seed, purpose, object), entity, step);
+  }
+  static RandomStream at_step(StreamKey key, std::uint64_t entity, Step step) {
+    return RandomStream(key, entity, static_cast<std::uint64_t>(step) << kStepShift);
   }
 
   std::uint32_t next_u32() {
@@ -65,6 +76,8 @@ class RandomStream {
   double normal();  // standard normal (Box-Muller; the second value is kept for the next call)
   // Poisson(lambda), lambda >= 0: inversion below 10, PTRS (Hoermann 1993) above.
   std::uint64_t poisson(double lambda);
+  // Poisson(lambda) by inversion with e^{-lambda} precomputed; for lambda < 10 only.
+  std::uint64_t poisson_small(double lambda, double exp_minus_lambda);
   // Binomial(n, p): inversion for small n*min(p,1-p), BTRS (Hoermann 1993) otherwise.
   std::uint64_t binomial(std::uint64_t n, double p);
 

@@ -40,24 +40,53 @@ class PoissonInput final : public Input {
   void prepare(const TimeGrid& grid) override {
     active_ = active_steps("poisson", params_.start, params_.stop, grid);
     mean_per_step_ = params_.rate * grid.dt() * 1e-3;
+    build_cumulative_table();
   }
 
   void apply(NeuronRange range, Step step, const InputContext& context,
              StepInputBuffers& buffers) const override {
     if (!active_.contains(step) || mean_per_step_ == 0.0) return;
     double* target = params_.weight >= 0.0 ? buffers.excitatory : buffers.inhibitory;
+    const StreamKey key(context.seed, Purpose::poisson_input, context.input_index);
     for (NeuronIndex i = range.begin; i < range.end; ++i) {
-      RandomStream stream = RandomStream::at_step(context.seed, Purpose::poisson_input,
-                                                  context.input_index, context.first_id + i, step);
-      const std::uint64_t count = stream.poisson(mean_per_step_);
+      RandomStream stream = RandomStream::at_step(key, context.first_id + i, step);
+      const std::uint64_t count = draw_count(stream);
       if (count) target[i] += static_cast<double>(count) * params_.weight;
     }
   }
 
  private:
+  // For small means the count is drawn by inversion against a table of the cumulative
+  // distribution, built with the same recurrence as RandomStream::poisson_small, so the
+  // result is the same number that function would return, without a division per term.
+  void build_cumulative_table() {
+    cumulative_.clear();
+    if (mean_per_step_ >= kTableLimit || mean_per_step_ == 0.0) return;
+    double p = std::exp(-mean_per_step_);
+    double sum = p;
+    cumulative_.push_back(sum);
+    for (std::uint64_t k = 1; p > 0.0 && sum < 1.0; ++k) {
+      p *= mean_per_step_ / static_cast<double>(k);
+      sum += p;
+      cumulative_.push_back(sum);
+    }
+  }
+
+  std::uint64_t draw_count(RandomStream& stream) const {
+    if (cumulative_.empty()) return stream.poisson(mean_per_step_);
+    const double u = stream.uniform();
+    std::uint64_t k = 0;
+    // The table ends where the sum reaches 1 or the terms underflow; poisson_small stops
+    // at the same k in both cases.
+    while (k + 1 < cumulative_.size() && u > cumulative_[k]) ++k;
+    return k;
+  }
+
+  static constexpr double kTableLimit = 10.0;
   PoissonParams params_;
   ActiveSteps active_;
   double mean_per_step_ = 0.0;
+  std::vector<double> cumulative_;
 };
 
 class DcInput final : public Input {
