@@ -59,16 +59,24 @@ class RandomStream {
     return RandomStream(key, entity, static_cast<std::uint64_t>(step) << kStepShift);
   }
 
+  // One Philox block (four 32-bit words) at an explicit counter, for hot loops that split
+  // a block between several consumers.
+  static std::array<std::uint32_t, 4> block(StreamKey key, std::uint64_t entity,
+                                            std::uint64_t position);
+  // Uniform on (0, 1) from two words, as uniform() makes it.
+  static double uniform_from(std::uint32_t hi, std::uint32_t lo) {
+    const std::uint64_t bits = ((static_cast<std::uint64_t>(hi) << 32) | lo) >> 11;
+    return (static_cast<double>(bits) + 0.5) * 0x1.0p-53;
+  }
+
   std::uint32_t next_u32() {
     if (used_ == 4) refill();
     return block_[used_++];
   }
   // Uniform on (0, 1): never 0 or 1, so log() of it is always finite. 53 random bits.
   double uniform() {
-    const std::uint64_t hi = next_u32();
-    const std::uint64_t lo = next_u32();
-    const std::uint64_t bits = ((hi << 32) | lo) >> 11;
-    return (static_cast<double>(bits) + 0.5) * 0x1.0p-53;
+    const std::uint32_t hi = next_u32();
+    return uniform_from(hi, next_u32());
   }
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
   // Uniform integer in [0, n), n >= 1, without modulo bias (Lemire's method on 64 bits).

@@ -1,5 +1,6 @@
 #include "models/inputs.hpp"
 
+#include <array>
 #include <cmath>
 
 #include "engine/error.hpp"
@@ -48,10 +49,26 @@ class PoissonInput final : public Input {
     if (!active_.contains(step) || mean_per_step_ == 0.0) return;
     double* target = params_.weight >= 0.0 ? buffers.excitatory : buffers.inhibitory;
     const StreamKey key(context.seed, Purpose::poisson_input, context.input_index);
+    const auto position = static_cast<std::uint64_t>(step) << RandomStream::kStepShift;
+    if (cumulative_.empty()) {
+      for (NeuronIndex i = range.begin; i < range.end; ++i) {
+        RandomStream stream(key, context.first_id + i, position);
+        add_count(target, i, stream.poisson(mean_per_step_));
+      }
+      return;
+    }
+    // Small means: one Philox block gives the uniforms of two neurons, the pair
+    // (2m, 2m + 1) of global ids sharing block m, whichever partition each is in.
+    std::array<std::uint32_t, 4> words{};
+    std::uint64_t block_of = ~0ull;
     for (NeuronIndex i = range.begin; i < range.end; ++i) {
-      RandomStream stream = RandomStream::at_step(key, context.first_id + i, step);
-      const std::uint64_t count = draw_count(stream);
-      if (count) target[i] += static_cast<double>(count) * params_.weight;
+      const NeuronId id = context.first_id + i;
+      if ((id >> 1) != block_of) {
+        block_of = id >> 1;
+        words = RandomStream::block(key, block_of, position);
+      }
+      const unsigned half = static_cast<unsigned>(id & 1) * 2;
+      add_count(target, i, count_below(RandomStream::uniform_from(words[half], words[half + 1])));
     }
   }
 
@@ -72,14 +89,18 @@ class PoissonInput final : public Input {
     }
   }
 
-  std::uint64_t draw_count(RandomStream& stream) const {
-    if (cumulative_.empty()) return stream.poisson(mean_per_step_);
-    const double u = stream.uniform();
+  // The smallest k with u <= cumulative_[k] (the inversion's answer), counted without
+  // branches: the number of table entries below u. The table ends where the sum reaches 1
+  // or the terms underflow, and RandomStream::poisson_small stops at the same k then.
+  std::uint64_t count_below(double u) const {
     std::uint64_t k = 0;
-    // The table ends where the sum reaches 1 or the terms underflow; poisson_small stops
-    // at the same k in both cases.
-    while (k + 1 < cumulative_.size() && u > cumulative_[k]) ++k;
+    const std::size_t last = cumulative_.size() - 1;
+    for (std::size_t j = 0; j < last; ++j) k += u > cumulative_[j];
     return k;
+  }
+
+  void add_count(double* target, NeuronIndex i, std::uint64_t count) const {
+    if (count) target[i] += static_cast<double>(count) * params_.weight;
   }
 
   static constexpr double kTableLimit = 10.0;

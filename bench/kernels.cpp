@@ -1,0 +1,129 @@
+// Micro-benchmarks of the hot paths, one figure each (see bench/README.md for the cost model):
+//   neuron update      ns per neuron-step, per model, no input
+//   Poisson input      ns per neuron-step (one count drawn per neuron and step)
+//   spike delivery     ns per synaptic event, whole window loop of a network whose sources
+//                      fire on a schedule (so no neuron dynamics are measured)
+//   connection build   ns per synapse, generation plus packing into rows
+//
+//   ./build/bench/spikeflow_kernels --benchmark_repetitions=5 --benchmark_report_aggregates_only
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <vector>
+
+#include "engine/connectivity.hpp"
+#include "engine/network.hpp"
+#include "models/inputs.hpp"
+#include "models/lif_alpha.hpp"
+#include "models/lif_cond_exp.hpp"
+#include "models/lif_delta.hpp"
+#include "models/lif_exp.hpp"
+#include "models/spike_source_array.hpp"
+
+using namespace spikeflow;
+
+namespace {
+
+constexpr NeuronIndex kNeurons = 10000;
+
+// Runs a model's update over kNeurons for one step per iteration, inputs all zero.
+void run_update(benchmark::State& state, std::unique_ptr<Population> model) {
+  const TimeGrid grid(0.1);
+  model->prepare(grid);
+  std::vector<double> zeros(kNeurons, 0.0);
+  std::vector<NeuronIndex> spikes;
+  SpikeSink sink(spikes);
+  const StepInput in{zeros.data(), zeros.data(), zeros.data()};
+  Step step = 0;
+  for (auto _ : state) {
+    spikes.clear();
+    model->update({0, kNeurons}, step++, in, sink);
+    benchmark::DoNotOptimize(spikes.data());
+  }
+  state.counters["ns_per_neuron_step"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * kNeurons,
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void BM_update_lif_delta(benchmark::State& s) { run_update(s, models::make_lif_delta(kNeurons)); }
+void BM_update_lif_exp(benchmark::State& s) { run_update(s, models::make_lif_exp(kNeurons)); }
+void BM_update_lif_alpha(benchmark::State& s) { run_update(s, models::make_lif_alpha(kNeurons)); }
+void BM_update_lif_cond_exp(benchmark::State& s) {
+  run_update(s, models::make_lif_cond_exp(kNeurons));
+}
+BENCHMARK(BM_update_lif_delta);
+BENCHMARK(BM_update_lif_exp);
+BENCHMARK(BM_update_lif_alpha);
+BENCHMARK(BM_update_lif_cond_exp);
+
+// Poisson drive at the rate of the Brunel network (about 20 kHz per neuron, 2 per step).
+void BM_poisson_input(benchmark::State& state) {
+  const TimeGrid grid(0.1);
+  auto input = models::make_poisson_input({.rate = static_cast<double>(state.range(0)),
+                                           .weight = 0.1});
+  input->prepare(grid);
+  std::vector<double> ex(kNeurons, 0.0), in(kNeurons, 0.0), current(kNeurons, 0.0);
+  StepInputBuffers buffers{ex.data(), in.data(), current.data()};
+  const InputContext context{1, 0, 0};
+  Step step = 0;
+  for (auto _ : state) {
+    input->apply({0, kNeurons}, step++, context, buffers);
+    benchmark::DoNotOptimize(ex.data());
+  }
+  state.counters["ns_per_neuron_step"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * kNeurons,
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_poisson_input)->Arg(20000)->Arg(200000);
+
+// Sources fire every `period` steps (staggered), each with out-degree 1000 onto lif_delta
+// targets that never reach threshold: the run time is delivery plus a small update cost.
+void BM_spike_delivery(benchmark::State& state) {
+  const NeuronIndex sources = 2000;
+  const NeuronIndex targets = 10000;
+  const int period = 50;  // steps: 200 Hz per source at dt = 0.1 ms
+  std::vector<std::vector<double>> times(sources);
+  for (NeuronIndex i = 0; i < sources; ++i)
+    for (int s = 1 + static_cast<int>(i % period); s < 20000; s += period)
+      times[i].push_back(s * 0.1);
+  Network net({.dt = 0.1, .seed = 1, .threads = static_cast<int>(state.range(0))});
+  const auto src = net.add_population("src", models::make_spike_source_array(times));
+  models::LifDelta::Params p;
+  p.V_th = 1e9;
+  const auto tgt = net.add_population("tgt", models::make_lif_delta(targets, p));
+  net.connect(src, tgt, ConnectionRule::fixed_outdegree(1000),
+              {Distribution::constant(0.01), Distribution::uniform(1.0, 2.0)});
+  net.build();
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    net.run(100.0);  // 1000 steps, 20 spikes per source
+    events += 20ull * sources * 1000;
+  }
+  state.counters["ns_per_event"] = benchmark::Counter(
+      static_cast<double>(events), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_spike_delivery)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_connection_build(benchmark::State& state) {
+  const TimeGrid grid(0.1);
+  const ProjectionGeometry geometry{1, 0, 10000, 2000, false};
+  const SynapseSpec spec{Distribution::normal(0.1, 0.01), Distribution::constant(1.5)};
+  const auto rule = state.range(0) == 0 ? ConnectionRule::fixed_indegree(1000)
+                                        : ConnectionRule::pairwise_bernoulli(0.1);
+  std::uint64_t synapses = 0;
+  for (auto _ : state) {
+    std::vector<GeneratedSynapse> generated;
+    generate_synapses(rule, spec, geometry, {0, 2000}, grid, generated);
+    synapses += generated.size();
+    SynapseRows rows;
+    rows.build(generated, geometry.source_size);
+    benchmark::DoNotOptimize(rows.synapse_count());
+  }
+  state.counters["ns_per_synapse"] = benchmark::Counter(
+      static_cast<double>(synapses), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_connection_build)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
