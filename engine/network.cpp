@@ -62,6 +62,7 @@ struct Network::TraceEntry {
 struct Network::PartitionScratch {
   std::vector<SpikeRecord> spikes;
   std::vector<NeuronIndex> step_spikes;
+  std::uint64_t events = 0;  // synaptic events delivered into this partition
 };
 
 Network::Network(NetworkOptions options) : options_(options), grid_(options.dt) {
@@ -346,6 +347,10 @@ void Network::run_window(Step begin, Step end) {
     arena_->arena.execute([&] {
       tbb::parallel_for(0, options_.partitions, [&](int part) { deliver_partition(part); });
     });
+    for (auto& s : scratch_) {
+      synaptic_events_ += s.events;
+      s.events = 0;
+    }
   }
 }
 
@@ -438,6 +443,7 @@ void Network::deliver_partition(int part) {
     }
   };
 
+  std::uint64_t events = 0;
   for (std::size_t j = 0; j < window_spikes_.size(); ++j) {
     prefetch(j + kHeaderAhead, true);
     prefetch(j + kRowAhead, false);
@@ -455,6 +461,7 @@ void Network::deliver_partition(int part) {
         const std::size_t offset = static_cast<std::size_t>((spike.step + delay) % ring_slots_) * n;
         double* slot_ex = ex + offset;
         double* slot_in = in + offset;
+        events += count;
         for (std::uint32_t k = 0; k < count; ++k) {
           const double w = weights[k];
           (w >= 0.0 ? slot_ex : slot_in)[targets[k]] += w;
@@ -462,10 +469,13 @@ void Network::deliver_partition(int part) {
       });
     }
   }
+  scratch_[p].events += events;
 }
 
 const std::vector<SpikeEvent>& Network::spikes(PopulationHandle population) const {
-  const PopulationEntry& e = populations_.at(population.index);
+  if (population.index >= populations_.size())
+    throw ConfigError(concat("no population with index ", population.index));
+  const PopulationEntry& e = populations_[population.index];
   if (!e.record_spikes)
     throw ConfigError(concat("population '", e.name, "': spikes are not recorded; call "
                              "record_spikes before the run"));
@@ -481,6 +491,21 @@ const TraceSpec& Network::trace_spec(TraceHandle trace) const {
 std::size_t Network::trace_count() const { return traces_.size(); }
 
 std::size_t Network::population_count() const { return populations_.size(); }
+
+std::size_t Network::projection_count() const { return projections_.size(); }
+
+ProjectionInfo Network::projection_info(std::uint32_t index) const {
+  if (index >= projections_.size()) throw ConfigError(concat("no projection with index ", index));
+  const ProjectionEntry& e = projections_[index];
+  return {e.name, e.source, e.target, e.rule, e.synapse};
+}
+
+std::size_t Network::input_count() const { return inputs_.size(); }
+
+InputInfo Network::input_info(std::uint32_t index) const {
+  if (index >= inputs_.size()) throw ConfigError(concat("no input with index ", index));
+  return {inputs_[index].target, std::string(inputs_[index].input->kind())};
+}
 
 Population& Network::population(PopulationHandle p) { return *entry(p).model; }
 

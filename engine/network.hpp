@@ -79,6 +79,20 @@ struct PopulationInfo {
   NeuronId first_id;
 };
 
+// What a projection was declared with (population indices, rule, weight and delay).
+struct ProjectionInfo {
+  std::string name;
+  std::uint32_t source;
+  std::uint32_t target;
+  ConnectionRule rule;
+  SynapseSpec synapse;
+};
+
+struct InputInfo {
+  std::uint32_t target;  // population index
+  std::string kind;      // Input::kind(), e.g. "poisson"
+};
+
 class Network {
  public:
   explicit Network(NetworkOptions options = {});
@@ -127,6 +141,10 @@ class Network {
 
   std::size_t population_count() const;
   PopulationInfo population_info(std::uint32_t index) const;
+  std::size_t projection_count() const;
+  ProjectionInfo projection_info(std::uint32_t index) const;
+  std::size_t input_count() const;
+  InputInfo input_info(std::uint32_t index) const;
   Population& population(PopulationHandle p);
   bool is_recording_spikes(std::uint32_t population) const;
   // Spikes emitted so far by each population, recorded or not.
@@ -135,6 +153,8 @@ class Network {
   std::uint64_t synapse_count() const;
   std::uint64_t synapse_count(ProjectionHandle projection) const;
   std::uint64_t connectivity_bytes() const;
+  // Synaptic events delivered so far (one per spike and synapse it crosses).
+  std::uint64_t synaptic_events() const { return synaptic_events_; }
   // Visits every synapse of a projection: f(source, target, weight, delay_steps).
   void for_each_synapse(ProjectionHandle projection,
                         const std::function<void(NeuronIndex, NeuronIndex, float, Step)>& f)
@@ -175,6 +195,7 @@ class Network {
   Step now_ = 0;
   Step window_ = 1;
   Step ring_slots_ = 1;
+  std::uint64_t synaptic_events_ = 0;
   std::atomic<bool> stop_requested_{false};
 };
 

@@ -12,7 +12,7 @@ LifAlpha::LifAlpha(NeuronIndex size, const Params& params)
       I_in_(size, 0.0),
       dI_ex_(size, 0.0),
       dI_in_(size, 0.0),
-      held_(size, 0) {
+      free_from_(size, 0) {
   validate_membrane("lif_alpha", params_);
   require_positive("lif_alpha", "tau_syn_ex", params_.tau_syn_ex, "ms");
   require_positive("lif_alpha", "tau_syn_in", params_.tau_syn_in, "ms");
@@ -37,28 +37,20 @@ void LifAlpha::prepare(const TimeGrid& grid) {
   hold_ = hold_steps("lif_alpha", params_.t_ref, grid);
 }
 
-void LifAlpha::update(NeuronRange range, Step, const StepInput& in, SpikeSink& out) {
+void LifAlpha::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
   const Params& p = params_;
+  // Integration without branches, so the loop vectorises; a held neuron keeps V_m.
   for (NeuronIndex i = range.begin; i < range.end; ++i) {
-    bool spiked = false;
-    if (held_[i] > 0) {
-      --held_[i];
-    } else {
-      const double v = p.E_L + (V_m_[i] - p.E_L) * P33_ + dI_ex_[i] * ex_.P31 +
-                       I_ex_[i] * ex_.P32 + dI_in_[i] * in_.P31 + I_in_[i] * in_.P32 +
-                       (p.I_e + in.current[i]) * P30_;
-      spiked = v >= p.V_th;
-      V_m_[i] = spiked ? p.V_reset : v;
-    }
+    const double v = p.E_L + (V_m_[i] - p.E_L) * P33_ + dI_ex_[i] * ex_.P31 +
+                     I_ex_[i] * ex_.P32 + dI_in_[i] * in_.P31 + I_in_[i] * in_.P32 +
+                     (p.I_e + in.current[i]) * P30_;
+    V_m_[i] = step >= free_from_[i] ? v : V_m_[i];
     I_ex_[i] = ex_.P21 * dI_ex_[i] + ex_.P11 * I_ex_[i];
     dI_ex_[i] = ex_.P11 * dI_ex_[i] + ex_.jump * in.excitatory[i];
     I_in_[i] = in_.P21 * dI_in_[i] + in_.P11 * I_in_[i];
     dI_in_[i] = in_.P11 * dI_in_[i] + in_.jump * in.inhibitory[i];
-    if (spiked) {
-      held_[i] = hold_;
-      out.emit(i);
-    }
   }
+  emit_spikes(range, step, p.V_th, p.V_reset, hold_, V_m_.data(), free_from_.data(), out);
 }
 
 std::unique_ptr<Population> make_lif_alpha(NeuronIndex size, const LifAlpha::Params& params) {

@@ -62,9 +62,9 @@ class LifAlpha final : public Population {
   Params params_;
   double P33_ = 0, P30_ = 0;
   Receptor ex_, in_;
-  std::int32_t hold_ = 0;
+  Step hold_ = 0;
   std::vector<double> V_m_, I_ex_, I_in_, dI_ex_, dI_in_;
-  std::vector<std::int32_t> held_;
+  std::vector<Step> free_from_;  // first step at which the neuron integrates again
 };
 
 std::unique_ptr<Population> make_lif_alpha(NeuronIndex size, const LifAlpha::Params& params = {});

@@ -62,9 +62,23 @@ inline void validate_membrane(std::string_view model, const MembraneParams& p) {
 }
 
 // Steps a neuron is held after the step it spiked in.
-inline std::int32_t hold_steps(std::string_view model, double t_ref, const TimeGrid& grid) {
+inline Step hold_steps(std::string_view model, double t_ref, const TimeGrid& grid) {
   const Step r = grid.steps(t_ref, concat(model, ": t_ref"));
-  return static_cast<std::int32_t>(r > 0 ? r - 1 : 0);
+  return r > 0 ? r - 1 : 0;
+}
+
+// The threshold pass that follows a model's (branch-free) integration pass: a neuron with
+// V_m >= V_th spikes, is reset and held until step + 1 + hold. A held neuron sits at V_reset
+// < V_th, so it cannot spike here.
+inline void emit_spikes(NeuronRange range, Step step, double V_th, double V_reset, Step hold,
+                        double* V_m, Step* free_from, SpikeSink& out) {
+  for (NeuronIndex i = range.begin; i < range.end; ++i) {
+    if (V_m[i] >= V_th) {
+      V_m[i] = V_reset;
+      free_from[i] = step + 1 + hold;
+      out.emit(i);
+    }
+  }
 }
 
 // Finds a named state array among (name, array) pairs; empty span if none matches.

@@ -10,7 +10,7 @@ LifCondExp::LifCondExp(NeuronIndex size, const Params& params)
       V_m_(size, params.E_L),
       g_ex_(size, 0.0),
       g_in_(size, 0.0),
-      held_(size, 0) {
+      free_from_(size, 0) {
   constexpr std::string_view model = "lif_cond_exp";
   const Params& p = params_;
   require_finite(model, "E_L", p.E_L, "mV");
@@ -40,29 +40,20 @@ void LifCondExp::prepare(const TimeGrid& grid) {
   hold_ = hold_steps("lif_cond_exp", params_.t_ref, grid);
 }
 
-void LifCondExp::update(NeuronRange range, Step, const StepInput& in, SpikeSink& out) {
+void LifCondExp::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
   const Params& p = params_;
   for (NeuronIndex i = range.begin; i < range.end; ++i) {
-    bool spiked = false;
-    if (held_[i] > 0) {
-      --held_[i];
-    } else {
-      const double g_ex = g_ex_[i] * mean_ex_;
-      const double g_in = g_in_[i] * mean_in_;
-      const double g_total = p.g_L + g_ex + g_in;
-      const double v_inf =
-          (p.g_L * p.E_L + g_ex * p.E_ex + g_in * p.E_in + p.I_e + in.current[i]) / g_total;
-      const double v = v_inf + (V_m_[i] - v_inf) * std::exp(-h_ * g_total / p.C_m);
-      spiked = v >= p.V_th;
-      V_m_[i] = spiked ? p.V_reset : v;
-    }
+    const double g_ex = g_ex_[i] * mean_ex_;
+    const double g_in = g_in_[i] * mean_in_;
+    const double g_total = p.g_L + g_ex + g_in;
+    const double v_inf =
+        (p.g_L * p.E_L + g_ex * p.E_ex + g_in * p.E_in + p.I_e + in.current[i]) / g_total;
+    const double v = v_inf + (V_m_[i] - v_inf) * std::exp(-h_ * g_total / p.C_m);
+    V_m_[i] = step >= free_from_[i] ? v : V_m_[i];
     g_ex_[i] = g_ex_[i] * P_ex_ + in.excitatory[i];
     g_in_[i] = g_in_[i] * P_in_ - in.inhibitory[i];
-    if (spiked) {
-      held_[i] = hold_;
-      out.emit(i);
-    }
   }
+  emit_spikes(range, step, p.V_th, p.V_reset, hold_, V_m_.data(), free_from_.data(), out);
 }
 
 std::unique_ptr<Population> make_lif_cond_exp(NeuronIndex size, const LifCondExp::Params& params) {

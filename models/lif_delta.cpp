@@ -5,7 +5,7 @@
 namespace spikeflow::models {
 
 LifDelta::LifDelta(NeuronIndex size, const Params& params)
-    : size_(size), params_(params), V_m_(size, params.E_L), held_(size, 0) {
+    : size_(size), params_(params), V_m_(size, params.E_L), free_from_(size, 0) {
   validate_membrane("lif_delta", params_);
 }
 
@@ -16,23 +16,15 @@ void LifDelta::prepare(const TimeGrid& grid) {
   hold_ = hold_steps("lif_delta", params_.t_ref, grid);
 }
 
-void LifDelta::update(NeuronRange range, Step, const StepInput& in, SpikeSink& out) {
+void LifDelta::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
   const Params& p = params_;
+  // Integration without branches, so the loop vectorises; input to a held neuron is lost.
   for (NeuronIndex i = range.begin; i < range.end; ++i) {
-    if (held_[i] > 0) {
-      --held_[i];
-      continue;
-    }
     const double v = p.E_L + (V_m_[i] - p.E_L) * P22_ + (p.I_e + in.current[i]) * P20_ +
                      in.excitatory[i] + in.inhibitory[i];
-    if (v >= p.V_th) {
-      V_m_[i] = p.V_reset;
-      held_[i] = hold_;
-      out.emit(i);
-    } else {
-      V_m_[i] = v;
-    }
+    V_m_[i] = step >= free_from_[i] ? v : V_m_[i];
   }
+  emit_spikes(range, step, p.V_th, p.V_reset, hold_, V_m_.data(), free_from_.data(), out);
 }
 
 std::unique_ptr<Population> make_lif_delta(NeuronIndex size, const LifDelta::Params& params) {

@@ -45,9 +45,9 @@ class LifDelta final : public Population {
   Params params_;
   double P22_ = 0.0;
   double P20_ = 0.0;
-  std::int32_t hold_ = 0;
+  Step hold_ = 0;
   std::vector<double> V_m_;
-  std::vector<std::int32_t> held_;  // steps left at V_reset
+  std::vector<Step> free_from_;  // first step at which the neuron integrates again
 };
 
 std::unique_ptr<Population> make_lif_delta(NeuronIndex size, const LifDelta::Params& params = {});

@@ -10,7 +10,7 @@ LifExp::LifExp(NeuronIndex size, const Params& params)
       V_m_(size, params.E_L),
       I_ex_(size, 0.0),
       I_in_(size, 0.0),
-      held_(size, 0) {
+      free_from_(size, 0) {
   validate_membrane("lif_exp", params_);
   require_positive("lif_exp", "tau_syn_ex", params_.tau_syn_ex, "ms");
   require_positive("lif_exp", "tau_syn_in", params_.tau_syn_in, "ms");
@@ -30,25 +30,17 @@ void LifExp::prepare(const TimeGrid& grid) {
   hold_ = hold_steps("lif_exp", p.t_ref, grid);
 }
 
-void LifExp::update(NeuronRange range, Step, const StepInput& in, SpikeSink& out) {
+void LifExp::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
   const Params& p = params_;
+  // Integration without branches, so the loop vectorises; a held neuron keeps V_m.
   for (NeuronIndex i = range.begin; i < range.end; ++i) {
-    bool spiked = false;
-    if (held_[i] > 0) {
-      --held_[i];
-    } else {
-      const double v = p.E_L + (V_m_[i] - p.E_L) * P22_ + I_ex_[i] * P21ex_ + I_in_[i] * P21in_ +
-                       (p.I_e + in.current[i]) * P20_;
-      spiked = v >= p.V_th;
-      V_m_[i] = spiked ? p.V_reset : v;
-    }
+    const double v = p.E_L + (V_m_[i] - p.E_L) * P22_ + I_ex_[i] * P21ex_ + I_in_[i] * P21in_ +
+                     (p.I_e + in.current[i]) * P20_;
+    V_m_[i] = step >= free_from_[i] ? v : V_m_[i];
     I_ex_[i] = I_ex_[i] * P11ex_ + in.excitatory[i];
     I_in_[i] = I_in_[i] * P11in_ + in.inhibitory[i];
-    if (spiked) {
-      held_[i] = hold_;
-      out.emit(i);
-    }
   }
+  emit_spikes(range, step, p.V_th, p.V_reset, hold_, V_m_.data(), free_from_.data(), out);
 }
 
 std::unique_ptr<Population> make_lif_exp(NeuronIndex size, const LifExp::Params& params) {

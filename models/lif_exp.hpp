@@ -55,9 +55,9 @@ class LifExp final : public Population {
   NeuronIndex size_;
   Params params_;
   double P22_ = 0, P20_ = 0, P21ex_ = 0, P21in_ = 0, P11ex_ = 0, P11in_ = 0;
-  std::int32_t hold_ = 0;
+  Step hold_ = 0;
   std::vector<double> V_m_, I_ex_, I_in_;
-  std::vector<std::int32_t> held_;
+  std::vector<Step> free_from_;  // first step at which the neuron integrates again
 };
 
 std::unique_ptr<Population> make_lif_exp(NeuronIndex size, const LifExp::Params& params = {});
