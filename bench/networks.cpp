@@ -93,7 +93,8 @@ int main(int argc, char** argv) {
     using Clock = std::chrono::steady_clock;
     const double rss_before = resident_bytes();
     const auto t0 = Clock::now();
-    io::LoadedModel loaded = io::load_model_file(model, overrides);
+    io::LoadedModel loaded =
+        io::load_model_file(model, overrides, {.keep_recordings_in_memory = false});
     Network& net = *loaded.network;
     net.build();
     const auto t1 = Clock::now();

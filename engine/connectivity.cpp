@@ -30,10 +30,15 @@ class SynapseValues {
 
   GeneratedSynapse make(NeuronIndex source, NeuronIndex target) {
     const double w = spec_.weight.sample(weight_stream_);
-    const Step d = grid_.nearest_steps(spec_.delay.sample(delay_stream_));
-    // The connect-time checks bound delays to [1, kMaxDelaySteps] steps; a drawn delay that
-    // rounds outside would be a bug in those checks.
-    const auto delay = static_cast<std::uint16_t>(std::clamp<Step>(d, 1, kMaxDelaySteps));
+    const double delay_ms = spec_.delay.sample(delay_stream_);
+    const Step d = grid_.nearest_steps(delay_ms);
+    // Connect-time checks keep delays >= 1 step; a distribution without an upper bound
+    // (NEST allows that) is checked here, on the value actually drawn.
+    if (d > static_cast<Step>(kMaxDelaySteps))
+      throw ConfigError(concat("delay ", delay_ms, " ms drawn from ", spec_.delay.describe(),
+                               " exceeds the longest delay, 65535 steps (",
+                               65535.0 * grid_.dt(), " ms); bound the distribution above"));
+    const auto delay = static_cast<std::uint16_t>(std::max<Step>(d, 1));
     return {source, target, static_cast<float>(w), delay};
   }
 
@@ -106,7 +111,13 @@ void pairwise_bernoulli(const ConnectionRule& rule, const ProjectionGeometry& g,
     SynapseValues values(spec, g, t, grid);
     std::uint64_t s = 0;
     while (true) {
-      if (rule.p < 1.0) s += static_cast<std::uint64_t>(std::floor(std::log(stream.uniform()) / log_q));
+      if (rule.p < 1.0) {
+        // For tiny p the gap can exceed 2^64, which no integer holds: compare it as a double
+        // with the sources left before converting.
+        const double gap = std::floor(std::log(stream.uniform()) / log_q);
+        if (gap >= static_cast<double>(g.source_size - s)) break;
+        s += static_cast<std::uint64_t>(gap);
+      }
       if (s >= g.source_size) break;
       const auto source = static_cast<NeuronIndex>(s);
       if (!(skip_self && source == t)) out.push_back(values.make(source, t));
@@ -162,21 +173,38 @@ void fixed_outdegree(const ConnectionRule& rule, const ProjectionGeometry& g, Ne
 
 // Splits `total` synapses over the blocks by sequential binomials (a multinomial draw
 // with probabilities proportional to block sizes), from one stream of the projection.
+// Without multapses a block cannot take more synapses than it has pairs (a small partial
+// last block can draw more: 1 source x 1025 targets, N = 512 gives the one-pair last block
+// two synapses in 9% of seeds, and its generation loop would never end). The split is then
+// drawn again from the same stream until every block fits, i.e. the multinomial conditioned
+// on fitting; this is still the same for every partition count.
 std::vector<std::uint64_t> total_number_block_counts(const ConnectionRule& rule,
                                                      const ProjectionGeometry& g) {
+  constexpr int kMaxSplits = 1000;
   const NeuronIndex blocks = (g.target_size + kTotalNumberBlock - 1) / kTotalNumberBlock;
+  const bool skip_self = g.same_population && !rule.allow_autapses;
+  const std::uint64_t sources = skip_self ? g.source_size - 1 : g.source_size;
   std::vector<std::uint64_t> counts(blocks, 0);
   RandomStream stream(g.seed, Purpose::total_number_split, g.projection_index, 0);
-  std::uint64_t remaining = rule.n;
-  double remaining_targets = g.target_size;
-  for (NeuronIndex b = 0; b < blocks && remaining > 0; ++b) {
-    const NeuronIndex size = std::min(kTotalNumberBlock, g.target_size - b * kTotalNumberBlock);
-    const double p = std::min(1.0, size / remaining_targets);
-    counts[b] = stream.binomial(remaining, p);
-    remaining -= counts[b];
-    remaining_targets -= size;
+  for (int attempt = 0; attempt < kMaxSplits; ++attempt) {
+    std::fill(counts.begin(), counts.end(), 0);
+    std::uint64_t remaining = rule.n;
+    double remaining_targets = g.target_size;
+    bool fits = true;
+    for (NeuronIndex b = 0; b < blocks && remaining > 0; ++b) {
+      const NeuronIndex size = std::min(kTotalNumberBlock, g.target_size - b * kTotalNumberBlock);
+      const double p = std::min(1.0, size / remaining_targets);
+      counts[b] = stream.binomial(remaining, p);
+      remaining -= counts[b];
+      remaining_targets -= size;
+      if (!rule.allow_multapses && counts[b] > static_cast<std::uint64_t>(size) * sources)
+        fits = false;
+    }
+    if (fits) return counts;
   }
-  return counts;
+  throw ConfigError(concat("fixed_total_number: ", rule.n, " synapses without multapses do not "
+                           "fit the blocks of ", kTotalNumberBlock, " targets in ", kMaxSplits,
+                           " draws; allow multapses or lower N"));
 }
 
 void fixed_total_number(const ConnectionRule& rule, const ProjectionGeometry& g,

@@ -5,6 +5,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "engine/error.hpp"
@@ -139,10 +140,11 @@ ProjectionHandle Network::connect(PopulationHandle source, PopulationHandle targ
                              " can draw values below dt = ", grid_.dt(),
                              " ms; bound it below at dt or more"));
   }
+  // An unbounded upper tail is allowed; a draw beyond the limit is rejected when drawn.
   const double max_delay_ms = delay.max_value();
-  if (!(max_delay_ms <= 65535.0 * grid_.dt()))
+  if (std::isfinite(max_delay_ms) && !(max_delay_ms <= 65535.0 * grid_.dt()))
     throw ConfigError(concat(where, "delay must be <= 65535 steps (", 65535.0 * grid_.dt(),
-                             " ms); ", delay.describe(), " is not bounded by that"));
+                             " ms), got ", delay.describe()));
 
   ProjectionEntry p{name, source.index, target.index, rule, synapse, {}};
   projections_.push_back(std::move(p));

@@ -7,10 +7,22 @@
 //   net.run(1000.0);
 //   file.finish(wall_seconds);     // final flush, closes the file, marks it complete
 //
-// All HDF5 calls happen on one writer thread fed by a bounded queue; the simulation never
-// calls HDF5 itself.
+// on_start (called by the first Network::run) creates the whole layout, then switches the
+// file to SWMR writing; from then on only appends happen. All HDF5 calls happen on one
+// writer thread fed by a bounded queue: on_window copies the window's spikes and frames into
+// a queue item and returns (it waits only while the queue is full). The writer thread
+// flushes when the unflushed data covers `model_interval` ms of model time or has waited
+// `wall_seconds` seconds, whichever comes first: bulk data first, then the counters that say
+// how far the file is valid.
+//
+// Errors: creating the file fails in on_start; a failure on the writer thread (disk full, a
+// removed directory) is thrown as RuntimeError from the next on_window, snapshot_weights or
+// finish call, naming the file and the HDF5 reason:
+//   recording file 'out.h5': appending spikes of 'exc' failed: H5Dwrite: ...: No space left
+//   on device
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -21,19 +33,24 @@
 
 namespace spikeflow::io {
 
+// What the file records about the run that made it (root attributes, see docs/output.md).
+// The seed, dt and thread count written to the file are the network's own values
+// (options().seed, grid().dt(), threads()); the fields here are kept for callers that
+// have no network at hand and are not written.
 struct Provenance {
-  std::string model_text;
+  std::string model_text;  // full model-file text
   std::string model_path;
   std::string command_line;
   std::uint64_t seed = 0;
   int threads = 1;
   int ranks = 1;
   double dt = 0.1;
+  std::string start_time;  // ISO 8601 UTC; empty: the time on_start runs
 };
 
 struct FlushPolicy {
-  double model_interval = 100.0;  // ms of model time at most between flushes
-  double wall_seconds = 1.0;      // seconds of wall time at most between flushes
+  double model_interval = 100.0;  // ms of model time at most between flushes, > 0
+  double wall_seconds = 1.0;      // seconds of wall time at most between flushes, > 0
 };
 
 // A projection whose weights are snapshotted: name in the file, handle, times (ms).
@@ -45,22 +62,34 @@ struct WeightRecording {
 
 class RecordingFile : public RecordingSink {
  public:
+  // Checks the policy and the weight recordings (ConfigError); touches no file yet.
   RecordingFile(std::filesystem::path path, Provenance provenance, FlushPolicy flush = {},
                 std::vector<WeightRecording> weights = {});
-  ~RecordingFile() override;  // finishes the file if finish() was not called
+  ~RecordingFile() override;  // finish(elapsed wall time, false) if finish() was not called
+  RecordingFile(const RecordingFile&) = delete;
+  RecordingFile& operator=(const RecordingFile&) = delete;
 
+  // Creates the file (truncating an existing one) with every group and dataset, starts the
+  // writer thread. Throws RuntimeError if the file cannot be created.
   void on_start(const Network& net) override;
   void on_window(const Network& net, Step begin, Step end, std::span<const SpikeRecord> spikes,
                  std::span<const TraceFrames> traces) override;
 
-  // Takes the snapshots of weight recordings due at the network's current time. The
-  // caller (the CLI's run loop) runs the network up to each snapshot time and calls this.
+  // Takes one snapshot of every weight recording that has a time <= the network's current
+  // time not yet taken (several such times give one snapshot), stamped with the current
+  // time. The caller (the CLI's run loop) runs the network up to each snapshot time and
+  // calls this. At time 0 call net.build() first; the file is then created here.
   void snapshot_weights(const Network& net);
 
-  // Flushes everything, writes the closing attributes (wall time, completed), closes.
+  // Waits for the queue to drain, flushes, writes wall_time (s) and completed, closes the
+  // file. A second call does nothing; before on_start it does nothing either (no file).
   void finish(double wall_seconds, bool completed = true);
 
   const std::filesystem::path& path() const { return path_; }
+  // Flush points completed by the writer thread, and the model time (ms) up to which the
+  // file is known to be valid after the last of them; both for progress reports and tests.
+  std::uint64_t flushes() const;
+  double flushed_until_ms() const;
 
  private:
   struct Impl;
@@ -68,9 +97,12 @@ class RecordingFile : public RecordingSink {
   std::unique_ptr<Impl> impl_;
 };
 
-// Makes a file left by a killed run readable again: clears the SWMR "open for write"
-// flag, trims every spike population and trace to its last consistent length. Returns a
-// human-readable report of what it did.
+// Makes a file left by a killed run readable again: clears the "open for write" flags of
+// the superblock (what `h5clear -s --increment` does), trims every spike population, trace
+// and weight recording to the lengths recorded at the last completed flush, and rewrites
+// mapping/time. Running it again, or on a complete file, changes nothing. Returns a
+// human-readable report of what it did. Never run it on a file that is still being
+// written. Throws RuntimeError naming the file and the HDF5 reason.
 std::string recover_file(const std::filesystem::path& path);
 
 }  // namespace spikeflow::io

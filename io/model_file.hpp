@@ -61,10 +61,20 @@ struct LoadedModel {
   std::string model_text;  // the file's text, with included files appended, for provenance
   std::filesystem::path path;
   std::vector<std::string> population_names;  // index = population index in the network
+  std::vector<std::string> projection_names;  // index = projection index in the network
+};
+
+// How the Network is made, beyond what the file says.
+struct LoadOptions {
+  // Keep recorded spikes and traces in memory too (Network::spikes()). The CLI turns this
+  // off: its recordings go to the HDF5 file, and memory must not grow with the run.
+  bool keep_recordings_in_memory = true;
+  int partitions = NetworkOptions{}.partitions;
 };
 
 // Reads, validates and turns a model file into an unbuilt Network. Throws ModelFileError.
 LoadedModel load_model_file(const std::filesystem::path& path,
-                            const std::vector<Override>& overrides = {});
+                            const std::vector<Override>& overrides = {},
+                            const LoadOptions& options = {});
 
 }  // namespace spikeflow::io

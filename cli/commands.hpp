@@ -1,0 +1,36 @@
+// The subcommands of `spikeflow` and the exit codes they share.
+//
+// Each command receives the words after its name and the whole command line (for the
+// provenance of what it writes), prints its own --help, and throws on failure; main()
+// turns every exception into one `spikeflow: error: <message>` line and an exit code.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace spikeflow::cli {
+
+// Exit codes, documented in `spikeflow --help` and cli/README.md.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitModelError = 1,  // the model file or a --set value is invalid
+  kExitUsage = 2,       // unknown command or option, malformed option value
+  kExitIo = 3,          // output not writable, HDF5 failure, unreadable input file
+  kExitRuntime = 4,     // the simulation failed (numerical fault, out of memory)
+  kExitSigint = 130,    // stopped by SIGINT; the file is closed and valid
+  kExitSigterm = 143,   // stopped by SIGTERM; the file is closed and valid
+};
+
+// An input or output file cannot be read or written. Exit code 3.
+class IoFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+int run_command(const std::vector<std::string>& args, const std::string& command_line);
+int validate_command(const std::vector<std::string>& args);
+int inspect_command(const std::vector<std::string>& args);
+int recover_command(const std::vector<std::string>& args);
+
+}  // namespace spikeflow::cli

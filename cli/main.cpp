@@ -1,0 +1,124 @@
+// `spikeflow`: run, validate and inspect simulations described by model files.
+//
+//   spikeflow run examples/cuba.toml -o cuba.h5 --threads 2
+//   spikeflow validate examples/brunel.toml --set simulation.duration=2000
+//   spikeflow inspect cuba.h5
+//   spikeflow recover killed.h5
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "engine/error.hpp"
+#include "io/version.hpp"
+
+namespace {
+
+using namespace spikeflow;
+using namespace spikeflow::cli;
+
+constexpr const char* kHelp = R"(usage: spikeflow <command> [options]
+
+Simulates spiking neural networks described by model files (TOML) and records the
+results to HDF5 files in the SONATA layout.
+
+commands:
+  run MODEL.toml       build the network, simulate it, write the recording (-o OUT.h5)
+  validate MODEL.toml  check a model file and show what it would build, without building
+  inspect OUT.h5       summarise a recording: populations, spikes, rates, traces, provenance
+  recover FILE.h5      make the file of a killed run readable (everything up to its last flush)
+
+options:
+  -h, --help     this text; 'spikeflow <command> --help' describes a command
+  -V, --version  engine version and git commit
+
+exit codes:
+  0    success
+  1    model error: the model file or a --set value is invalid
+  2    usage error: unknown command or option, malformed option value
+  3    I/O error: output not writable, HDF5 failure, input file unreadable
+  4    runtime error: the simulation failed (numerical fault, out of memory)
+  130  interrupted by SIGINT (Ctrl-C); the output file is closed and valid up to there
+  143  interrupted by SIGTERM; likewise
+)";
+
+// The command line as one string a shell would accept back, for the file's provenance.
+std::string quoted_command_line(int argc, char** argv) {
+  std::string out;
+  for (int i = 0; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (i > 0) out += ' ';
+    const bool plain =
+        !word.empty() &&
+        word.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@%") ==
+            std::string::npos;
+    if (plain) {
+      out += word;
+      continue;
+    }
+    out += '\'';
+    for (const char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += '\'';
+  }
+  return out;
+}
+
+void print_error(const std::string& message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "spikeflow: error: %s\n", message.c_str());
+}
+
+int dispatch(int argc, char** argv) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (words.empty()) {
+    std::fputs(kHelp, stderr);
+    return kExitUsage;
+  }
+  const std::string command = words.front();
+  const std::vector<std::string> rest(words.begin() + 1, words.end());
+
+  if (command == "-h" || command == "--help" || command == "help") {
+    std::fputs(kHelp, stdout);
+    return kExitOk;
+  }
+  if (command == "-V" || command == "--version") {
+    std::printf("spikeflow %s (commit %s)\n", std::string(io::engine_version()).c_str(),
+                std::string(io::git_commit()).c_str());
+    return kExitOk;
+  }
+  if (command == "run") return run_command(rest, quoted_command_line(argc, argv));
+  if (command == "validate") return validate_command(rest);
+  if (command == "inspect") return inspect_command(rest);
+  if (command == "recover") return recover_command(rest);
+  if (!command.empty() && command[0] == '-')
+    throw UsageError("unknown option '" + command + "' (see 'spikeflow --help')");
+  throw UsageError("unknown command '" + command +
+                   "' (commands: run, validate, inspect, recover; see 'spikeflow --help')");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return dispatch(argc, argv);
+  } catch (const UsageError& e) {
+    print_error(e.what());
+    return kExitUsage;
+  } catch (const ConfigError& e) {
+    print_error(e.what());
+    return kExitModelError;
+  } catch (const IoFailure& e) {
+    print_error(e.what());
+    return kExitIo;
+  } catch (const std::bad_alloc&) {
+    print_error("out of memory");
+    return kExitRuntime;
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitRuntime;
+  }
+}

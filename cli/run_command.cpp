@@ -1,0 +1,439 @@
+// `spikeflow run MODEL.toml`: load, check the output, build, simulate, record, summarise.
+//
+// The order is chosen so that a mistake costs nothing: the model is loaded and validated,
+// then the output path is checked for writability, and only then is the network built
+// (which may take minutes and gigabytes) and the file created. Any error before the first
+// simulated step leaves no output file behind.
+//
+// Interruption: SIGINT and SIGTERM ask the network to stop at the next window boundary;
+// everything simulated up to there is written, the file is closed as a valid file marked
+// completed = false, and the exit code is 130 or 143. A second SIGINT exits at once; the
+// file then holds everything up to its last flush and `spikeflow recover` reopens it.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "cli/progress.hpp"
+#include "engine/error.hpp"
+#include "io/hdf5_writer.hpp"
+#include "io/model_file.hpp"
+
+namespace spikeflow::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+const std::vector<OptionSpec> kRunOptions = {
+    {"output", 'o', "FILE",
+     "recording to write (default: the model file's name with .h5,\n"
+     "in the current directory)"},
+    {"threads", 't', "N", "worker threads; 0 = all cores (sets simulation.threads)"},
+    {"seed", 's', "S", "random seed, 0 to 2^64-1 (sets simulation.seed)"},
+    {"set", 0, "KEY=VALUE",
+     "override one model-file value, TOML syntax; repeatable:\n"
+     "--set simulation.duration=2000 --set 'populations.E.size=800'"},
+    {"quiet", 'q', "", "no progress and no summary (errors are still printed)"},
+    {"progress-interval", 0, "SECONDS",
+     "seconds between progress lines when stderr is not\n"
+     "a terminal (default 10)"},
+    {"help", 'h', "", "this text"},
+};
+
+constexpr const char* kRunUsage =
+    "usage: spikeflow run MODEL.toml [-o OUT.h5] [--threads N] [--seed S] [--set KEY=VALUE]...\n"
+    "                     [--quiet] [--progress-interval SECONDS]\n"
+    "\n"
+    "Builds the network the model file describes, simulates it for simulation.duration and\n"
+    "writes spikes, state traces, weight snapshots and provenance to an HDF5 file.\n"
+    "Progress goes to stderr, the end-of-run summary to stdout.\n"
+    "SIGINT/SIGTERM stop at the next window and close the file cleanly (exit 130/143).\n"
+    "\n"
+    "options:\n";
+
+// --- signals ---------------------------------------------------------------------------
+
+volatile std::sig_atomic_t g_signal = 0;
+std::atomic<Network*> g_network{nullptr};
+char g_second_interrupt_message[512] = "";
+static_assert(std::atomic<Network*>::is_always_lock_free);
+
+extern "C" void on_stop_signal(int signal) {
+  if (g_signal != 0 && signal == SIGINT) {
+    // Second Ctrl-C: leave now; the file keeps everything up to its last flush.
+    const ssize_t ignored =
+        write(STDERR_FILENO, g_second_interrupt_message, std::strlen(g_second_interrupt_message));
+    (void)ignored;
+    _exit(kExitSigint);
+  }
+  g_signal = signal;
+  if (Network* net = g_network.load()) net->request_stop();
+}
+
+// Installs the handlers for the lifetime of a run and restores the previous ones after.
+class StopSignals {
+ public:
+  StopSignals() {
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~StopSignals() {
+    g_network.store(nullptr);
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+const char* signal_name(int signal) {
+  return signal == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
+// --- output ----------------------------------------------------------------------------
+
+// Fails, with the reason, unless a file can be created at `path`. Creates and removes a
+// probe file next to it: permission bits alone do not tell (root, read-only mounts).
+void check_output_writable(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw IoFailure("cannot write output '" + path.string() + "': it is a directory");
+  const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  if (!fs::exists(dir, ec))
+    throw IoFailure("cannot write output '" + path.string() + "': directory '" + dir.string() +
+                    "' does not exist");
+  if (!fs::is_directory(dir, ec))
+    throw IoFailure("cannot write output '" + path.string() + "': '" + dir.string() +
+                    "' is not a directory");
+  std::string probe = (dir / ".spikeflow-write-check-XXXXXX").string();
+  const int fd = mkstemp(probe.data());
+  if (fd < 0)
+    throw IoFailure("cannot write output '" + path.string() + "': cannot create files in '" +
+                    dir.string() + "': " + std::strerror(errno));
+  close(fd);
+  unlink(probe.c_str());
+  if (fs::exists(path, ec) && access(path.c_str(), W_OK) != 0)
+    throw IoFailure("cannot write output '" + path.string() + "': " + std::strerror(errno));
+}
+
+fs::path choose_output(const ParsedArgs& args, const io::LoadedModel& model) {
+  if (auto o = args.last("output")) return *o;
+  if (!model.settings.output.empty()) return model.settings.output;
+  return fs::path(model.path.stem().string() + ".h5");
+}
+
+std::vector<io::Override> overrides_from(const ParsedArgs& args) {
+  std::vector<io::Override> out;
+  for (const std::string& kv : args.all("set")) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError("option --set: expected KEY=VALUE, got '" + kv + "'");
+    out.push_back({kv.substr(0, eq), kv.substr(eq + 1)});
+  }
+  // Explicit options win over --set of the same key: they come last.
+  if (auto t = args.last("threads"))
+    out.push_back(
+        {"simulation.threads", std::to_string(parse_integer("--threads", *t, 0, 1 << 20))});
+  if (auto s = args.last("seed"))
+    out.push_back({"simulation.seed", std::to_string(parse_unsigned("--seed", *s))});
+  return out;
+}
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::uint64_t total_spikes(const Network& net) {
+  std::uint64_t n = 0;
+  for (std::uint32_t p = 0; p < net.population_count(); ++p) n += net.spike_count(p);
+  return n;
+}
+
+// --- summary ---------------------------------------------------------------------------
+
+struct RunFacts {
+  fs::path model_path;
+  fs::path output;
+  double build_seconds = 0;
+  double sim_seconds = 0;
+  double simulated_ms = 0;
+  double planned_ms = 0;
+  bool completed = true;
+};
+
+void print_summary(Network& net, const RunFacts& f) {
+  std::printf("spikeflow run %s: %s\n", f.model_path.string().c_str(),
+              f.completed ? "completed" : "interrupted");
+  std::printf("  neurons          %s\n", format_count(net.neuron_count()).c_str());
+  std::printf("  synapses         %s\n", format_count(net.synapse_count()).c_str());
+  std::printf("  threads          %d\n", net.threads());
+  std::printf("  build time       %s\n", format_seconds(f.build_seconds).c_str());
+  std::printf("  simulated        %.1f ms of %.1f ms (dt %g ms)\n", f.simulated_ms, f.planned_ms,
+              net.grid().dt());
+  std::printf("  simulation time  %s\n", format_seconds(f.sim_seconds).c_str());
+  if (f.simulated_ms > 0)
+    std::printf("  real-time factor %.3f (wall time / simulated time)\n",
+                f.sim_seconds / (f.simulated_ms * 1e-3));
+
+  std::size_t width = std::string("population").size();
+  for (std::uint32_t p = 0; p < net.population_count(); ++p)
+    width = std::max(width, net.population_info(p).name.size());
+  const int w = static_cast<int>(width);
+  std::printf("\n  %-*s  %-14s %12s %14s %10s\n", w, "population", "model", "neurons", "spikes",
+              "rate (Hz)");
+  std::uint64_t all_spikes = 0;
+  const double seconds = f.simulated_ms * 1e-3;
+  for (std::uint32_t p = 0; p < net.population_count(); ++p) {
+    const PopulationInfo info = net.population_info(p);
+    const std::uint64_t spikes = net.spike_count(p);
+    all_spikes += spikes;
+    const double rate =
+        seconds > 0 && info.size > 0 ? static_cast<double>(spikes) / (info.size * seconds) : 0.0;
+    const std::string model(net.population(PopulationHandle{p}).model());
+    std::printf("  %-*s  %-14s %12s %14s %10.2f\n", w, info.name.c_str(), model.c_str(),
+                format_count(info.size).c_str(), format_count(spikes).c_str(), rate);
+  }
+  const double mean = seconds > 0 && net.neuron_count() > 0
+                          ? static_cast<double>(all_spikes) / (net.neuron_count() * seconds)
+                          : 0.0;
+  std::printf("  %-*s  %-14s %12s %14s %10.2f\n", w, "all", "",
+              format_count(net.neuron_count()).c_str(), format_count(all_spikes).c_str(), mean);
+
+  std::error_code ec;
+  const auto bytes = fs::file_size(f.output, ec);
+  std::printf("\n  output           %s", f.output.string().c_str());
+  if (!ec) std::printf(" (%s)", format_bytes(static_cast<double>(bytes)).c_str());
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+// Step numbers, in (0, total], at which weight snapshots are due.
+std::set<Step> snapshot_steps(const io::RunSettings& settings, const TimeGrid& grid, Step total,
+                              bool& at_zero) {
+  std::set<Step> out;
+  at_zero = false;
+  for (const auto& spec : settings.weight_snapshots)
+    for (const double t : spec.times) {
+      const Step s = grid.nearest_steps(t);
+      if (s == 0) at_zero = true;
+      if (s > 0 && s <= total) out.insert(s);
+    }
+  return out;
+}
+
+// Forwards the network's windows to the recording file and turns any failure of the
+// file (it cannot be created, the disk is full) into an IoFailure, so that the exit code
+// tells an I/O problem from a failed simulation.
+class FileSink : public RecordingSink {
+ public:
+  explicit FileSink(io::RecordingFile& file) : file_(file) {}
+  void on_start(const Network& net) override {
+    guard("creating", [&] { file_.on_start(net); });
+  }
+  void on_window(const Network& net, Step begin, Step end, std::span<const SpikeRecord> spikes,
+                 std::span<const TraceFrames> traces) override {
+    guard("writing", [&] { file_.on_window(net, begin, end, spikes, traces); });
+  }
+  void snapshot_weights(const Network& net) {
+    guard("writing", [&] { file_.snapshot_weights(net); });
+  }
+  void finish(double wall, bool completed) {
+    guard("closing", [&] { file_.finish(wall, completed); });
+  }
+
+ private:
+  template <typename F>
+  void guard(const char* doing, F&& f) {
+    try {
+      f();
+    } catch (const IoFailure&) {
+      throw;
+    } catch (const std::exception& e) {
+      const std::string what = e.what();
+      const std::string file = file_.path().string();
+      // The writer's messages already name the file; add it only where they do not.
+      throw IoFailure(what.find(file) != std::string::npos
+                          ? what
+                          : std::string(doing) + " '" + file + "' failed: " + what);
+    }
+  }
+  io::RecordingFile& file_;
+};
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& words, const std::string& command_line) {
+  const auto command_start = Clock::now();
+  const ParsedArgs args = parse_args(words, kRunOptions, "run");
+  if (args.has("help")) {
+    std::printf("%s%s", kRunUsage, format_options(kRunOptions).c_str());
+    return kExitOk;
+  }
+  if (args.positionals.size() != 1)
+    throw UsageError(args.positionals.empty()
+                         ? "run: missing the model file (usage: spikeflow run MODEL.toml ...)"
+                         : "run: expected one model file, got " +
+                               std::to_string(args.positionals.size()) + " arguments");
+  const bool quiet = args.has("quiet");
+  double interval = 10.0;
+  if (auto pi = args.last("progress-interval"))
+    interval = parse_positive_double("--progress-interval", *pi);
+  const std::vector<io::Override> overrides = overrides_from(args);
+
+  // 1. Load and validate the model; nothing is written yet.
+  io::LoadedModel model = io::load_model_file(args.positionals.front(), overrides,
+                                              {.keep_recordings_in_memory = false});
+  Network& net = *model.network;
+  const fs::path output = choose_output(args, model);
+
+  // 2. The output must be writable before anything expensive happens.
+  check_output_writable(output);
+
+  StopSignals signals;
+  g_signal = 0;
+  std::snprintf(g_second_interrupt_message, sizeof g_second_interrupt_message,
+                "\nspikeflow: second interrupt, exiting at once; '%s' holds everything up to "
+                "its last flush (see 'spikeflow recover')\n",
+                output.string().c_str());
+  g_network.store(&net);
+
+  // 3. Build.
+  if (!quiet)
+    std::fprintf(stderr, "building %s: %s neurons, about %s synapses, about %s\n",
+                 model.path.string().c_str(), format_count(model.estimate.neurons).c_str(),
+                 format_count(static_cast<std::uint64_t>(model.estimate.synapses)).c_str(),
+                 format_bytes(model.estimate.memory_bytes).c_str());
+  const auto build_start = Clock::now();
+  net.build();
+  RunFacts facts;
+  facts.model_path = model.path;
+  facts.output = output;
+  facts.build_seconds = seconds_since(build_start);
+  if (!quiet)
+    std::fprintf(stderr, "built in %s: %s synapses, %d threads\n",
+                 format_seconds(facts.build_seconds).c_str(),
+                 format_count(net.synapse_count()).c_str(), net.threads());
+  if (g_signal != 0) {
+    std::fprintf(stderr,
+                 "spikeflow: %s during the build; stopped before simulating, "
+                 "nothing written\n",
+                 signal_name(g_signal));
+    return g_signal == SIGTERM ? kExitSigterm : kExitSigint;
+  }
+
+  // 4. The recording file. If it cannot be created, none is left behind.
+  io::Provenance provenance;
+  provenance.model_text = model.model_text;
+  provenance.model_path = model.path.string();
+  provenance.command_line = command_line;
+  provenance.seed = model.settings.seed;
+  provenance.threads = net.threads();
+  provenance.ranks = 1;
+  provenance.dt = net.grid().dt();
+  std::vector<io::WeightRecording> weights;
+  for (const auto& spec : model.settings.weight_snapshots)
+    weights.push_back({spec.projection, spec.handle, spec.times});
+  // The constructor only checks the policy (ConfigError); the file is created by the first
+  // run() through on_start. If that fails, no file is left behind.
+  io::RecordingFile file(
+      output, provenance,
+      io::FlushPolicy{model.settings.flush_interval, model.settings.flush_wall_seconds}, weights);
+  FileSink sink(file);
+  net.add_sink(&sink);
+  try {
+    net.run(0.0);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(output, ec);
+    throw;
+  }
+
+  // 5. Simulate, in segments that end at the weight-snapshot times.
+  const TimeGrid& grid = net.grid();
+  const Step total = grid.steps(model.settings.duration, "simulation.duration");
+  facts.planned_ms = static_cast<double>(total) * grid.dt();
+  bool snapshot_at_zero = false;
+  std::set<Step> stops = snapshot_steps(model.settings, grid, total, snapshot_at_zero);
+  const std::set<Step> snapshots = stops;
+  stops.insert(total);
+
+  const ProgressMode mode = quiet                   ? ProgressMode::quiet
+                            : isatty(STDERR_FILENO) ? ProgressMode::terminal
+                                                    : ProgressMode::lines;
+  ProgressReporter progress(mode, facts.planned_ms, interval);
+  const Step first_step = net.now();
+  bool completed = true;
+  try {
+    if (snapshot_at_zero) sink.snapshot_weights(net);
+    for (const Step stop : stops) {
+      if (g_signal != 0) {
+        completed = false;
+        break;
+      }
+      const std::uint64_t spikes_before = total_spikes(net);
+      // run() clears a stop request when it starts; a signal that arrived just before is
+      // caught again here after the first window.
+      const RunStatus status =
+          net.run(static_cast<double>(stop - net.now()) * grid.dt(), [&](const RunProgress& p) {
+            if (g_signal != 0) net.request_stop();
+            progress.update(static_cast<double>(p.now - first_step) * grid.dt(),
+                            spikes_before + p.spikes_in_run);
+          });
+      if (status == RunStatus::stopped) {
+        completed = false;
+        break;
+      }
+      if (snapshots.count(stop)) sink.snapshot_weights(net);
+    }
+  } catch (...) {
+    // The run failed mid-way: keep what was recorded, marked incomplete, then report.
+    try {
+      sink.finish(seconds_since(command_start), false);
+    } catch (...) {
+    }
+    throw;
+  }
+  facts.sim_seconds = progress.elapsed_seconds();
+  facts.simulated_ms = static_cast<double>(net.now() - first_step) * grid.dt();
+  facts.completed = completed;
+  progress.finish(facts.simulated_ms, total_spikes(net));
+
+  // 6. Close the file: final flush, closing attributes.
+  sink.finish(seconds_since(command_start), completed);
+
+  if (!completed) {
+    const int signal = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
+    std::fprintf(stderr,
+                 "spikeflow: %s: stopped at t = %.1f ms of %.1f ms; '%s' is closed and holds "
+                 "everything up to there (completed = false)\n",
+                 signal_name(signal), facts.simulated_ms, facts.planned_ms,
+                 output.string().c_str());
+  }
+  if (!quiet) print_summary(net, facts);
+  if (!completed) return g_signal == SIGTERM ? kExitSigterm : kExitSigint;
+  return kExitOk;
+}
+
+}  // namespace spikeflow::cli
