@@ -50,7 +50,9 @@ Distribution Distribution::bounded(double low, double high) const {
   Distribution d = *this;
   d.low_ = std::max(low_, low);
   d.high_ = std::min(high_, high);
-  if (d.min_value() > d.max_value())
+  // min_value()/max_value() of a constant (or of a normal with sd = 0) ignore the bounds,
+  // so the range is intersected with them here: constant(5).bounded(0, 1) can never draw.
+  if (std::max(d.min_value(), d.low_) > std::min(d.max_value(), d.high_))
     throw ConfigError(concat("distribution ", describe(), " cannot take a value in [", low,
                              ", ", high, "]"));
   return d;

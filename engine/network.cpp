@@ -511,6 +511,12 @@ InputInfo Network::input_info(std::uint32_t index) const {
 
 Population& Network::population(PopulationHandle p) { return *entry(p).model; }
 
+const Population& Network::population(PopulationHandle p) const {
+  if (p.index >= populations_.size())
+    throw ConfigError(concat("no population with index ", p.index));
+  return *populations_[p.index].model;
+}
+
 bool Network::is_recording_spikes(std::uint32_t population) const {
   return populations_.at(population).record_spikes;
 }

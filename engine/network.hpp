@@ -146,6 +146,7 @@ class Network {
   std::size_t input_count() const;
   InputInfo input_info(std::uint32_t index) const;
   Population& population(PopulationHandle p);
+  const Population& population(PopulationHandle p) const;
   bool is_recording_spikes(std::uint32_t population) const;
   // Spikes emitted so far by each population, recorded or not.
   std::uint64_t spike_count(std::uint32_t population) const;

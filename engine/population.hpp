@@ -71,6 +71,8 @@ class Population {
   virtual std::vector<std::string> state_names() const = 0;
   // The array of one state variable, or an empty span if the model has no such variable.
   virtual std::span<double> state(std::string_view name) = 0;
+  // The unit of a state variable ("mV", "pA", ...), empty if unknown or dimensionless.
+  virtual std::string_view state_unit(std::string_view name) const = 0;
 };
 
 }  // namespace spikeflow

@@ -19,7 +19,6 @@
 #include "engine/error.hpp"
 #include "io/hdf5_detail.hpp"
 #include "io/version.hpp"
-#include "models/lif_exp.hpp"
 
 namespace spikeflow::io {
 
@@ -116,17 +115,6 @@ std::size_t item_bytes(const Item& item) {
 
 // --- units of recorded state variables ---
 
-std::string units_of(const Population& population, const std::string& variable) {
-  if (variable == "V_m") return "mV";
-  if (variable.starts_with("dI_")) return "pA/ms";
-  if (variable.starts_with("I_")) {
-    const auto* exp = dynamic_cast<const models::LifExp*>(&population);
-    return exp && exp->params().weights_in_mV ? "mV" : "pA";
-  }
-  if (variable.starts_with("g_")) return "nS";
-  return "";
-}
-
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -215,6 +203,11 @@ void flush_dataset(hid_t ds, const std::string& what) {
 
 class Writer {
  public:
+  // The flush bounds, and the spike group of each population index (recorded ones only).
+  void set_policy(const FlushPolicy& p, const std::vector<std::uint32_t>& population_groups) {
+    policy_ = p;
+    group_of_population_.assign(population_groups.begin(), population_groups.end());
+  }
   void create(const std::filesystem::path& path, const Layout& layout);
   void add(WindowItem& item);
   void add(SnapshotItem& item);
@@ -265,7 +258,7 @@ class Writer {
   Id file_;
   Id provenance_, simulated_until_, wall_time_, completed_, spike_counts_, weight_snapshots_;
   std::vector<SpikeGroup> spikes_;
-  std::vector<int> group_of_population_;
+  std::vector<std::uint32_t> group_of_population_;
   std::vector<Report> reports_;
   std::vector<Weights> weights_;
 
@@ -274,12 +267,6 @@ class Writer {
   bool dirty_ = false;    // received anything since the last flush
   std::size_t pending_bytes_ = 0;
   Clock::time_point wall_deadline_{};
-
- public:
-  void set_policy(const FlushPolicy& p, const std::vector<std::uint32_t>& population_groups) {
-    policy_ = p;
-    group_of_population_.assign(population_groups.begin(), population_groups.end());
-  }
 };
 
 void Writer::create(const std::filesystem::path& path, const Layout& layout) {
@@ -294,7 +281,6 @@ void Writer::create(const std::filesystem::path& path, const Layout& layout) {
 
   write_provenance(layout);
 
-  const Id string_type = hdf5::string_type();
   {
     Id root(create_group(file_, "spikes"));
     const Id sorting = hdf5::sorting_enum_type();
@@ -375,7 +361,6 @@ void Writer::create(const std::filesystem::path& path, const Layout& layout) {
       weights_.push_back(std::move(w));
     }
   }
-  (void)string_type;
 
   // From here on only appends and in-place rewrites: readers may open the file with SWMR.
   check(H5Fstart_swmr_write(file_), "starting SWMR writing");
@@ -444,7 +429,7 @@ void Writer::add(WindowItem& item) {
                                         std::chrono::duration<double>(policy_.wall_seconds));
   dirty_ = true;
   for (const SpikeRecord& s : item.spikes) {
-    SpikeGroup& g = spikes_[static_cast<std::size_t>(group_of_population_[s.population])];
+    SpikeGroup& g = spikes_[group_of_population_[s.population]];
     g.t.push_back(static_cast<double>(s.step + 1) * dt_);  // TimeGrid::end_of, from the step
     g.id.push_back(s.index);
   }
@@ -784,9 +769,7 @@ void RecordingFile::on_start(const Network& net) {
       r.path += "/" + leaf;
     }
     r.variable = spec.variable;
-    // Network::population is not const; reading the model's parameters changes nothing.
-    const Population& model = const_cast<Network&>(net).population({spec.population});
-    r.units = units_of(model, spec.variable);
+    r.units = std::string(net.population({spec.population}).state_unit(spec.variable));
     r.neurons = spec.neurons;
     r.frame_dt = static_cast<double>(spec.interval) * layout.dt;
     layout.reports.push_back(std::move(r));

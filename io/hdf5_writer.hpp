@@ -16,10 +16,10 @@
 // how far the file is valid.
 //
 // Errors: creating the file fails in on_start; a failure on the writer thread (disk full, a
-// removed directory) is thrown as RuntimeError from the next on_window, snapshot_weights or
-// finish call, naming the file and the HDF5 reason:
-//   recording file 'out.h5': appending spikes of 'exc' failed: H5Dwrite: ...: No space left
-//   on device
+// file-size limit) is thrown once, as RuntimeError, from the next on_window, snapshot_weights
+// or finish call, naming the file, what was being written and the system's reason:
+//   recording file 'out.h5': flushing '/report/exc/data': H5Dflush: unable to flush
+//   dataset: No space left on device
 #pragma once
 
 #include <cstdint>

@@ -49,6 +49,12 @@ class LifAlpha final : public Population {
                              {"dI_syn_ex", &dI_ex_},
                              {"dI_syn_in", &dI_in_}});
   }
+  std::string_view state_unit(std::string_view name) const override {
+    if (name == "V_m") return "mV";
+    if (name == "I_syn_ex" || name == "I_syn_in") return "pA";
+    if (name == "dI_syn_ex" || name == "dI_syn_in") return "pA/ms";
+    return "";
+  }
   const Params& params() const { return params_; }
 
  private:

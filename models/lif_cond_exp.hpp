@@ -58,6 +58,11 @@ class LifCondExp final : public Population {
   std::span<double> state(std::string_view name) override {
     return find_state(name, {{"V_m", &V_m_}, {"g_ex", &g_ex_}, {"g_in", &g_in_}});
   }
+  std::string_view state_unit(std::string_view name) const override {
+    if (name == "V_m") return "mV";
+    if (name == "g_ex" || name == "g_in") return "nS";
+    return "";
+  }
   const Params& params() const { return params_; }
 
  private:

@@ -49,6 +49,11 @@ class LifExp final : public Population {
   std::span<double> state(std::string_view name) override {
     return find_state(name, {{"V_m", &V_m_}, {"I_syn_ex", &I_ex_}, {"I_syn_in", &I_in_}});
   }
+  std::string_view state_unit(std::string_view name) const override {
+    if (name == "V_m") return "mV";
+    if (name == "I_syn_ex" || name == "I_syn_in") return params_.weights_in_mV ? "mV" : "pA";
+    return "";
+  }
   const Params& params() const { return params_; }
 
  private:

@@ -26,6 +26,7 @@ class SpikeSourceArray final : public Population {
   bool accepts_input() const override { return false; }
   std::vector<std::string> state_names() const override { return {}; }
   std::span<double> state(std::string_view) override { return {}; }
+  std::string_view state_unit(std::string_view) const override { return ""; }
 
  private:
   std::vector<std::vector<double>> times_ms_;
