@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -136,6 +137,23 @@ void check_output_writable(const fs::path& path) {
   unlink(probe.c_str());
   if (fs::exists(path, ec) && access(path.c_str(), W_OK) != 0)
     throw IoFailure("cannot write output '" + path.string() + "': " + std::strerror(errno));
+}
+
+// An existing output is overwritten only if it is an HDF5 file (a previous recording): a
+// slip such as `-o model.toml` must not destroy a model file.
+void refuse_to_overwrite_other_files(const fs::path& output, const fs::path& model) {
+  std::error_code ec;
+  if (!fs::exists(output, ec)) return;
+  if (fs::equivalent(output, model, ec))
+    throw IoFailure("cannot write output '" + output.string() + "': it is the model file");
+  std::ifstream in(output, std::ios::binary);
+  char signature[8] = {};
+  in.read(signature, sizeof signature);
+  const char hdf5[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  if (in.gcount() != 8 || std::memcmp(signature, hdf5, 8) != 0)
+    throw IoFailure("cannot write output '" + output.string() +
+                    "': the file exists and is not an HDF5 recording; remove it or choose "
+                    "another name");
 }
 
 fs::path choose_output(const ParsedArgs& args, const io::LoadedModel& model) {
@@ -310,6 +328,7 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
 
   // 2. The output must be writable before anything expensive happens.
   check_output_writable(output);
+  refuse_to_overwrite_other_files(output, model.path);
 
   StopSignals signals;
   g_signal = 0;

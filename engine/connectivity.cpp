@@ -342,7 +342,8 @@ void SynapseRows::build(std::vector<GeneratedSynapse>& synapses, NeuronIndex sou
     std::stable_sort(first, last, [](const auto& a, const auto& b) {
       return a.delay_steps < b.delay_steps;
     });
-    if (groups_.size() >= std::numeric_limits<std::uint32_t>::max() - (last - first))
+    const auto row_size = static_cast<std::uint64_t>(last - first);
+    if (groups_.size() + row_size >= std::numeric_limits<std::uint32_t>::max())
       throw RuntimeError("synapse storage: more than 2^32 delay groups in one partition of one "
                          "projection; use more partitions");
     RowHeader& row = rows_[src];

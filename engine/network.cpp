@@ -1,5 +1,6 @@
 #include "engine/network.hpp"
 
+#include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -13,7 +14,16 @@
 namespace spikeflow {
 
 struct Network::Arena {
-  explicit Arena(int threads) : arena(threads) {}
+  // More threads than cores is allowed (tests run 8 threads on 2 cores): TBB then needs
+  // its worker limit raised, or it warns and runs with fewer.
+  explicit Arena(int threads)
+      : oversubscription(threads > tbb::info::default_concurrency()
+                             ? std::make_unique<tbb::global_control>(
+                                   tbb::global_control::max_allowed_parallelism,
+                                   static_cast<std::size_t>(threads))
+                             : nullptr),
+        arena(threads) {}
+  std::unique_ptr<tbb::global_control> oversubscription;
   tbb::task_arena arena;
 };
 
@@ -270,13 +280,15 @@ void Network::build_connections() {
         min_delay = std::min<Step>(min_delay, rows.min_delay());
         max_delay = std::max<Step>(max_delay, rows.max_delay());
       }
+  // Any window up to the smallest delay is exact. Without synapses any length would be;
+  // capping it keeps stop requests, progress and sink flushes coming at least every
+  // kMaxWindowSteps steps whatever dt is.
+  constexpr Step kMaxWindowSteps = 1000;
   if (max_delay == 0) {
-    // No synapse at all: populations do not interact, any window length is exact. One ms
-    // keeps progress reports and sink flushes regular.
-    window_ = std::max<Step>(1, grid_.nearest_steps(1.0));
+    window_ = std::clamp<Step>(grid_.nearest_steps(1.0), 1, kMaxWindowSteps);
     ring_slots_ = 1;
   } else {
-    window_ = min_delay;
+    window_ = std::min(min_delay, kMaxWindowSteps);
     ring_slots_ = max_delay + 1;
   }
 }

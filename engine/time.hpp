@@ -18,9 +18,16 @@ class TimeGrid {
   // Tolerance, in steps, within which a duration counts as a whole number of steps.
   static constexpr double kGridTolerance = 1e-9;
 
+  // Longest duration, in steps, that converts exactly: 2^53 (28 000 years at dt = 0.1 ms).
+  static constexpr double kMaxSteps = 9007199254740992.0;
+
   explicit TimeGrid(double dt) : dt_(dt) {
     if (!(dt > 0.0) || !std::isfinite(dt))
       throw ConfigError(concat("dt must be a finite number > 0 ms, got ", dt));
+    // When 1/dt is a whole number (dt = 0.1, 0.025 ...), times are computed as step /
+    // steps_per_ms, which is the correctly rounded decimal (999.9, not 999.9000000000001).
+    const double per_ms = std::nearbyint(1.0 / dt);
+    if (per_ms >= 1.0 && std::abs(1.0 / dt - per_ms) <= 1e-9 * per_ms) steps_per_ms_ = per_ms;
   }
 
   double dt() const { return dt_; }
@@ -30,6 +37,9 @@ class TimeGrid {
   Step steps(double ms, std::string_view what) const {
     if (!std::isfinite(ms)) throw ConfigError(concat(what, " must be finite, got ", ms, " ms"));
     const double exact = ms / dt_;
+    if (std::abs(exact) > kMaxSteps)
+      throw ConfigError(concat(what, " must be at most 2^53 steps (", kMaxSteps * dt_,
+                               " ms at dt = ", dt_, " ms), got ", ms, " ms"));
     const double rounded = std::nearbyint(exact);
     if (std::abs(exact - rounded) > kGridTolerance)
       throw ConfigError(concat(what, " must be a multiple of dt = ", dt_, " ms, got ", ms,
@@ -41,11 +51,17 @@ class TimeGrid {
   Step nearest_steps(double ms) const { return static_cast<Step>(std::nearbyint(ms / dt_)); }
 
   // Time in ms at the end of step `step` (the time a spike of that step is stamped with).
-  double end_of(Step step) const { return static_cast<double>(step + 1) * dt_; }
-  double start_of(Step step) const { return static_cast<double>(step) * dt_; }
+  double end_of(Step step) const { return time_of(step + 1); }
+  double start_of(Step step) const { return time_of(step); }
+  // Time in ms of the boundary before step `step`.
+  double time_of(Step step) const {
+    const auto s = static_cast<double>(step);
+    return steps_per_ms_ > 0.0 ? s / steps_per_ms_ : s * dt_;
+  }
 
  private:
   double dt_;
+  double steps_per_ms_ = 0.0;  // 1/dt when that is a whole number, else 0
 };
 
 }  // namespace spikeflow

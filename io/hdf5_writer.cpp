@@ -62,7 +62,7 @@ struct ReportLayout {
   std::string variable;
   std::string units;
   std::vector<NeuronIndex> neurons;
-  double frame_dt;  // interval * dt, ms; also the time of the first frame
+  Step interval;    // steps between frames; the first frame is at interval * dt
 };
 
 struct Layout {
@@ -234,7 +234,7 @@ class Writer {
     Id group, data, time;
     hsize_t neurons = 0;
     hsize_t frames = 0;
-    double frame_dt = 0.0;
+    Step interval = 1;
     std::vector<float> pending;
   };
   struct Weights {
@@ -254,7 +254,7 @@ class Writer {
 
   std::filesystem::path path_;
   FlushPolicy policy_;
-  double dt_ = 0.1;
+  TimeGrid grid_{0.1};  // times are computed from steps by the engine's own grid
   Id file_;
   Id provenance_, simulated_until_, wall_time_, completed_, spike_counts_, weight_snapshots_;
   std::vector<SpikeGroup> spikes_;
@@ -271,7 +271,7 @@ class Writer {
 
 void Writer::create(const std::filesystem::path& path, const Layout& layout) {
   path_ = path;
-  dt_ = layout.dt;
+  grid_ = TimeGrid(layout.dt);
 
   Id fapl(check_id(H5Pcreate(H5P_FILE_ACCESS), "creating file access properties"));
   check(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
@@ -295,6 +295,9 @@ void Writer::create(const std::filesystem::path& path, const Layout& layout) {
                          "writing attribute 'sorting'"));
         check(H5Awrite(attr, sorting, &by_time), "writing attribute 'sorting'");
       }
+      // Not part of SONATA (which takes sizes from the node files); lets readers compute
+      // rates without the model.
+      hdf5::write_u64_attr(g.group, "size", s.size);
       g.timestamps =
           create_appendable(g.group, "timestamps", H5T_IEEE_F64LE, 1, 0, kSpikeChunk, true);
       hdf5::write_string_attr(g.timestamps, "units", "ms");
@@ -309,7 +312,7 @@ void Writer::create(const std::filesystem::path& path, const Layout& layout) {
       Report rep;
       rep.path = r.path;
       rep.neurons = r.neurons.size();
-      rep.frame_dt = r.frame_dt;
+      rep.interval = r.interval;
       // "/report/<population>[/<variable>]": the population group may exist already.
       const std::string rel = r.path.substr(std::string("/report/").size());
       const auto slash = rel.find('/');
@@ -335,7 +338,8 @@ void Writer::create(const std::filesystem::path& path, const Layout& layout) {
             "linking '" + r.path + "/mapping/index_pointer'");
       Id(create_fixed(mapping, "element_ids", H5T_STD_U32LE, false, elements.size(),
                       H5T_NATIVE_UINT32, elements.data()));
-      const double time[3] = {rep.frame_dt, rep.frame_dt, rep.frame_dt};
+      const double first = grid_.time_of(rep.interval);
+      const double time[3] = {first, first, first};
       rep.time = create_fixed(mapping, "time", H5T_IEEE_F64LE, false, 3, H5T_NATIVE_DOUBLE, time);
       hdf5::write_string_attr(rep.time, "units", "ms");
       reports_.push_back(std::move(rep));
@@ -430,7 +434,7 @@ void Writer::add(WindowItem& item) {
   dirty_ = true;
   for (const SpikeRecord& s : item.spikes) {
     SpikeGroup& g = spikes_[group_of_population_[s.population]];
-    g.t.push_back(static_cast<double>(s.step + 1) * dt_);  // TimeGrid::end_of, from the step
+    g.t.push_back(grid_.end_of(s.step));
     g.id.push_back(s.index);
   }
   pending_bytes_ += item.spikes.size() * 16;
@@ -460,7 +464,7 @@ void Writer::add(SnapshotItem& item) {
 bool Writer::flush_due(Clock::time_point now) const {
   if (!dirty_) return false;
   if (pending_bytes_ >= kPendingBytes) return true;
-  if (static_cast<double>(end_ - flushed_end_) * dt_ >= policy_.model_interval) return true;
+  if (grid_.time_of(end_ - flushed_end_) >= policy_.model_interval) return true;
   return now >= wall_deadline_;
 }
 
@@ -519,8 +523,9 @@ void Writer::flush() {
 
   // 2. The values that say how far the data is valid, never ahead of it.
   for (Report& r : reports_) {
-    const double time[3] = {r.frame_dt, r.frame_dt + static_cast<double>(r.frames) * r.frame_dt,
-                            r.frame_dt};
+    const auto frames = static_cast<Step>(r.frames);
+    const double time[3] = {grid_.time_of(r.interval), grid_.time_of((frames + 1) * r.interval),
+                            grid_.time_of(r.interval)};
     rewrite(r.time, H5T_NATIVE_DOUBLE, time, "writing '" + r.path + "/mapping/time'");
     flush_dataset(r.time, "'" + r.path + "/mapping/time'");
   }
@@ -536,7 +541,7 @@ void Writer::flush() {
     rewrite(weight_snapshots_, H5T_NATIVE_UINT64, counts.data(), "writing snapshot counts");
     flush_dataset(weight_snapshots_, "snapshot counts");
   }
-  const double until = static_cast<double>(end_) * dt_;
+  const double until = grid_.time_of(end_);
   rewrite(simulated_until_, H5T_NATIVE_DOUBLE, &until, "writing simulated_until_ms");
   flush_dataset(simulated_until_, "simulated_until_ms");
   check(H5Fflush(file_, H5F_SCOPE_LOCAL), "flushing the file");
@@ -771,7 +776,7 @@ void RecordingFile::on_start(const Network& net) {
     r.variable = spec.variable;
     r.units = std::string(net.population({spec.population}).state_unit(spec.variable));
     r.neurons = spec.neurons;
-    r.frame_dt = static_cast<double>(spec.interval) * layout.dt;
+    r.interval = spec.interval;
     layout.reports.push_back(std::move(r));
   }
   for (const auto& w : m.weights) layout.weights.push_back(w.name);
@@ -863,12 +868,11 @@ void RecordingFile::snapshot_weights(const Network& net) {
     SnapshotItem item;
     item.recording = k;
     item.time = now_ms;
-    const double dt = net.grid().dt();
     net.for_each_synapse(w.projection, [&](NeuronIndex s, NeuronIndex t, float weight, Step d) {
       item.source.push_back(s);
       item.target.push_back(t);
       item.weight.push_back(weight);
-      item.delay.push_back(static_cast<double>(d) * dt);
+      item.delay.push_back(net.grid().time_of(d));
     });
     m.push(std::move(item), false);
   }

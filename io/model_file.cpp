@@ -247,7 +247,22 @@ double non_negative(const Context& ctx, const Value& v, const std::string& key, 
 
 std::int64_t integer(const Context& ctx, const Value& v, const std::string& key) {
   if (!v.is_integer()) ctx.fail(v, key, concat("expected an integer, got ", show(v)));
-  return v.as_integer();
+  // TOML integers are 64-bit; toml11 saturates larger literals at the limits instead of
+  // failing, so the limits themselves are taken as out of range.
+  const std::int64_t n = v.as_integer();
+  if (n == std::numeric_limits<std::int64_t>::max() ||
+      n == std::numeric_limits<std::int64_t>::min())
+    ctx.fail(v, key, "integer out of range: must lie strictly within +-(2^63 - 1)");
+  return n;
+}
+
+// Names of populations and projections become HDF5 group names in the recording file.
+void require_group_name(const Context& ctx, const Value& v, const std::string& key,
+                        const std::string& name) {
+  if (name.empty()) ctx.fail(v, key, "must not be empty");
+  if (name.find('/') != std::string::npos || name == "." || name == "..")
+    ctx.fail(v, key, concat("must not contain '/' or be '.' or '..' (it names a group in the "
+                            "recording file), got '", name, "'"));
 }
 
 std::string string(const Context& ctx, const Value& v, const std::string& key) {
@@ -278,6 +293,9 @@ std::vector<double> quantity_list(const Context& ctx, const Value& v, const std:
 Step on_grid(const Context& ctx, const Value& v, const std::string& key, double ms,
              const TimeGrid& grid) {
   const double exact = ms / grid.dt();
+  if (std::abs(exact) > TimeGrid::kMaxSteps)
+    ctx.fail(v, key, concat("must be at most 2^53 steps (", TimeGrid::kMaxSteps * grid.dt(),
+                            " ms at dt = ", grid.dt(), " ms), got ", ms, " ms"));
   const double rounded = std::nearbyint(exact);
   if (std::abs(exact - rounded) > TimeGrid::kGridTolerance)
     ctx.fail(v, key,
@@ -731,7 +749,7 @@ class Builder {
     const Table t(ctx_, v, key, {"name", "model", "size", "params", "initial"});
     PopulationFacts facts;
     facts.name = string(ctx_, t.get("name"), t.child_key("name"));
-    if (facts.name.empty()) ctx_.fail(t.get("name"), t.child_key("name"), "must not be empty");
+    require_group_name(ctx_, t.get("name"), t.child_key("name"), facts.name);
     for (const auto& p : populations_)
       if (p.name == facts.name)
         ctx_.fail(t.get("name"), t.child_key("name"),
@@ -963,8 +981,10 @@ class Builder {
     const PopulationFacts& source = find_population(t.get("source"), t.child_key("source"));
     const PopulationFacts& target = find_population(t.get("target"), t.child_key("target"));
     std::string name = concat(source.name, "->", target.name);
-    if (const Value* n = t.find("name")) name = string(ctx_, *n, t.child_key("name"));
-    if (name.empty()) ctx_.fail(*t.find("name"), t.child_key("name"), "must not be empty");
+    if (const Value* n = t.find("name")) {
+      name = string(ctx_, *n, t.child_key("name"));
+      require_group_name(ctx_, *n, t.child_key("name"), name);
+    }
     for (const auto& p : projections_)
       if (p.name == name)
         ctx_.fail(v, key,

@@ -189,7 +189,8 @@ io::Provenance test_provenance() {
 TEST_CASE("hdf5 spike report: SONATA layout with step-derived timestamps and empty populations",
           "[io]") {
   // Requirement: /spikes/<population> for every recorded population (also silent ones),
-  // sorting = by_time enum, timestamps exactly (step+1)*dt, 0-based node ids, magic/version.
+  // sorting = by_time enum, timestamps exactly the decimal (step+1)/10 ms (dt = 0.1, so the
+  // correctly rounded k/10, not k*0.1), 0-based node ids, magic/version.
   const TempFile path_file("spikes");
   const fs::path& path = path_file.path;
   Network net({.dt = 0.1, .seed = 3, .threads = 2});
@@ -237,7 +238,7 @@ TEST_CASE("hdf5 spike report: SONATA layout with step-derived timestamps and emp
   REQUIRE(s.t.size() == expected.size());
   REQUIRE(s.id.size() == expected.size());
   for (std::size_t j = 0; j < expected.size(); ++j) {
-    CHECK(s.t[j] == static_cast<double>(expected[j].first) * 0.1);
+    CHECK(s.t[j] == static_cast<double>(expected[j].first) / 10.0);
     CHECK(s.id[j] == static_cast<std::uint64_t>(expected[j].second));
   }
   CHECK(dims_of(f.id, "/spikes/silent/timestamps") == std::vector<hsize_t>{0});
@@ -350,7 +351,7 @@ TEST_CASE("hdf5 weight snapshots equal for_each_synapse at each snapshot time", 
   };
   std::vector<Synapse> expected;
   net.for_each_synapse(proj, [&](NeuronIndex s, NeuronIndex t, float w, Step d) {
-    expected.push_back({s, t, w, static_cast<double>(d) * 0.1});
+    expected.push_back({s, t, w, static_cast<double>(d) / 10.0});
   });
   REQUIRE(expected.size() > 50);
 
