@@ -70,7 +70,8 @@ def brian2_brunel(duration_ms):
     i, j = fixed_indegree(NE, NI, CI)
     inh.connect(i=i, j=j)
     # CE external inputs per neuron at eta * nu_thr each: Brian2 draws a binomial per step.
-    b.PoissonInput(group, "v", N=CE, rate=2.0 * nu_thr, weight=J)
+    # (assigned: Brian2's run() only collects objects held by a variable)
+    drive = b.PoissonInput(group, "v", N=CE, rate=2.0 * nu_thr, weight=J)  # noqa: F841
     monitor = b.SpikeMonitor(group)
     b.run(duration_ms * b.ms)
     return monitor, N
@@ -82,23 +83,28 @@ NETWORKS = {
 }
 
 
-def build_brian2(name, directory):
+def brian2_worker(name, directory):
+    """In a fresh process: generates, compiles and runs the Brian2 project once, then prints
+    {"compile_s", "spikes", "neurons", "model_ms"} as JSON. Brian2's standalone device holds
+    global state, so each network gets its own process."""
     import brian2 as b
     b.set_device("cpp_standalone", directory=directory, build_on_run=False)
-    b.device.reinit()
-    b.device.activate(directory=directory, build_on_run=False)
     b.prefs.devices.cpp_standalone.openmp_threads = 0  # one thread
     builder, duration = NETWORKS[name]
     monitor, neurons = builder(duration)
     start = time.perf_counter()
     b.device.build(directory=directory, compile=True, run=False, with_output=False)
     compile_s = time.perf_counter() - start
-    return b.device, monitor, neurons, duration, compile_s
+    b.device.run(directory=directory, with_output=False, run_args=[])
+    print(json.dumps({"compile_s": compile_s, "spikes": int(monitor.num_spikes),
+                      "neurons": neurons, "model_ms": duration}))
 
 
-def run_brian2(device, directory):
-    device.run(directory=directory, with_output=False, run_args=[])
-    return device._last_run_time
+def run_brian2(directory):
+    """Runs the compiled project again and returns the run_time Brian2 records."""
+    subprocess.run(["./main"], cwd=directory, check=True, capture_output=True)
+    with open(os.path.join(directory, "results", "last_run_info.txt")) as f:
+        return float(f.read().split()[0])
 
 
 def run_spikeflow(binary, name, source_dir):
@@ -113,31 +119,38 @@ def main():
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--networks", default="N1,N2")
     parser.add_argument("--build", default="build", help="spikeflow build folder")
+    parser.add_argument("--brian2-worker", nargs=2, metavar=("NAME", "DIR"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.brian2_worker:
+        brian2_worker(*args.brian2_worker)
+        return 0
     source_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     binary = os.path.join(source_dir, args.build, "bench", "spikeflow_networks")
 
     for name in args.networks.split(","):
         with tempfile.TemporaryDirectory(prefix=f"brian2_{name}_") as directory:
-            device, monitor, neurons, duration, compile_s = build_brian2(name, directory)
+            worker = subprocess.run([sys.executable, os.path.abspath(__file__), "--brian2-worker",
+                                     name, directory], check=True, capture_output=True, text=True)
+            info = json.loads(worker.stdout.strip().splitlines()[-1])
             brian_times, spikeflow_times, sf_spikes = [], [], []
             for _ in range(args.pairs):
-                brian_times.append(run_brian2(device, directory))
+                brian_times.append(run_brian2(directory))
                 result = run_spikeflow(binary, name, source_dir)
                 spikeflow_times.append(result["sim_s"])
                 sf_spikes.append(result["spikes"])
-            brian_spikes = int(monitor.num_spikes)
+            neurons, duration = info["neurons"], info["model_ms"]
             b_med = statistics.median(brian_times)
             s_med = statistics.median(spikeflow_times)
             print(json.dumps({
                 "network": name, "model_ms": duration, "pairs": args.pairs,
-                "brian2_compile_s": round(compile_s, 2),
+                "brian2_compile_s": round(info["compile_s"], 2),
                 "brian2_sim_s": [round(t, 3) for t in brian_times],
                 "spikeflow_sim_s": [round(t, 3) for t in spikeflow_times],
                 "brian2_median_s": round(b_med, 3), "spikeflow_median_s": round(s_med, 3),
                 "speedup": round(b_med / s_med, 2),
-                "brian2_spikes": brian_spikes,
-                "brian2_rate_hz": round(brian_spikes / neurons / (duration / 1000.0), 2),
+                "brian2_spikes": info["spikes"],
+                "brian2_rate_hz": round(info["spikes"] / neurons / (duration / 1000.0), 2),
                 "spikeflow_spikes": sf_spikes[-1],
                 "spikeflow_rate_hz": round(sf_spikes[-1] / neurons / (duration / 1000.0), 2),
             }), flush=True)

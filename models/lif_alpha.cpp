@@ -37,20 +37,36 @@ void LifAlpha::prepare(const TimeGrid& grid) {
   hold_ = hold_steps("lif_alpha", params_.t_ref, grid);
 }
 
-void LifAlpha::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
-  const Params& p = params_;
-  // Integration without branches, so the loop vectorises; a held neuron keeps V_m.
-  for (NeuronIndex i = range.begin; i < range.end; ++i) {
-    const double v = p.E_L + (V_m_[i] - p.E_L) * P33_ + dI_ex_[i] * ex_.P31 +
-                     I_ex_[i] * ex_.P32 + dI_in_[i] * in_.P31 + I_in_[i] * in_.P32 +
-                     (p.I_e + in.current[i]) * P30_;
-    V_m_[i] = step >= free_from_[i] ? v : V_m_[i];
-    I_ex_[i] = ex_.P21 * dI_ex_[i] + ex_.P11 * I_ex_[i];
-    dI_ex_[i] = ex_.P11 * dI_ex_[i] + ex_.jump * in.excitatory[i];
-    I_in_[i] = in_.P21 * dI_in_[i] + in_.P11 * I_in_[i];
-    dI_in_[i] = in_.P11 * dI_in_[i] + in_.jump * in.inhibitory[i];
+namespace {
+
+// One step for neurons [begin, end), without branches so that it vectorises (restrict
+// parameters: see lif_exp.cpp).
+template <typename Receptor>
+void integrate(double E_L, double I_e, double P33, double P30, const Receptor ex_r,
+               const Receptor in_r, NeuronIndex begin, NeuronIndex end, Step step,
+               double* __restrict V, double* __restrict I_ex, double* __restrict dI_ex,
+               double* __restrict I_in, double* __restrict dI_in,
+               const Step* __restrict free_from, const double* __restrict ex,
+               const double* __restrict inh, const double* __restrict current) {
+  for (NeuronIndex i = begin; i < end; ++i) {
+    const double v = E_L + (V[i] - E_L) * P33 + dI_ex[i] * ex_r.P31 + I_ex[i] * ex_r.P32 +
+                     dI_in[i] * in_r.P31 + I_in[i] * in_r.P32 + (I_e + current[i]) * P30;
+    V[i] = step >= free_from[i] ? v : V[i];  // a held neuron keeps V_m
+    I_ex[i] = ex_r.P21 * dI_ex[i] + ex_r.P11 * I_ex[i];
+    dI_ex[i] = ex_r.P11 * dI_ex[i] + ex_r.jump * ex[i];
+    I_in[i] = in_r.P21 * dI_in[i] + in_r.P11 * I_in[i];
+    dI_in[i] = in_r.P11 * dI_in[i] + in_r.jump * inh[i];
   }
-  emit_spikes(range, step, p.V_th, p.V_reset, hold_, V_m_.data(), free_from_.data(), out);
+}
+
+}  // namespace
+
+void LifAlpha::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
+  integrate(params_.E_L, params_.I_e, P33_, P30_, ex_, in_, range.begin, range.end, step,
+            V_m_.data(), I_ex_.data(), dI_ex_.data(), I_in_.data(), dI_in_.data(),
+            free_from_.data(), in.excitatory, in.inhibitory, in.current);
+  emit_spikes(range, step, params_.V_th, params_.V_reset, hold_, V_m_.data(), free_from_.data(),
+              out);
 }
 
 std::unique_ptr<Population> make_lif_alpha(NeuronIndex size, const LifAlpha::Params& params) {

@@ -40,20 +40,36 @@ void LifCondExp::prepare(const TimeGrid& grid) {
   hold_ = hold_steps("lif_cond_exp", params_.t_ref, grid);
 }
 
-void LifCondExp::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
-  const Params& p = params_;
-  for (NeuronIndex i = range.begin; i < range.end; ++i) {
-    const double g_ex = g_ex_[i] * mean_ex_;
-    const double g_in = g_in_[i] * mean_in_;
+namespace {
+
+// One step for neurons [begin, end), without branches (restrict parameters: see
+// lif_exp.cpp). Limitation: std::exp keeps this loop scalar.
+void integrate(const LifCondExp::Params p, double h, double P_ex, double P_in, double mean_ex,
+               double mean_in, NeuronIndex begin, NeuronIndex end, Step step,
+               double* __restrict V, double* __restrict g_ex_state, double* __restrict g_in_state,
+               const Step* __restrict free_from, const double* __restrict ex,
+               const double* __restrict inh, const double* __restrict current) {
+  for (NeuronIndex i = begin; i < end; ++i) {
+    const double g_ex = g_ex_state[i] * mean_ex;
+    const double g_in = g_in_state[i] * mean_in;
     const double g_total = p.g_L + g_ex + g_in;
     const double v_inf =
-        (p.g_L * p.E_L + g_ex * p.E_ex + g_in * p.E_in + p.I_e + in.current[i]) / g_total;
-    const double v = v_inf + (V_m_[i] - v_inf) * std::exp(-h_ * g_total / p.C_m);
-    V_m_[i] = step >= free_from_[i] ? v : V_m_[i];
-    g_ex_[i] = g_ex_[i] * P_ex_ + in.excitatory[i];
-    g_in_[i] = g_in_[i] * P_in_ - in.inhibitory[i];
+        (p.g_L * p.E_L + g_ex * p.E_ex + g_in * p.E_in + p.I_e + current[i]) / g_total;
+    const double v = v_inf + (V[i] - v_inf) * std::exp(-h * g_total / p.C_m);
+    V[i] = step >= free_from[i] ? v : V[i];  // a held neuron keeps V_m
+    g_ex_state[i] = g_ex_state[i] * P_ex + ex[i];
+    g_in_state[i] = g_in_state[i] * P_in - inh[i];
   }
-  emit_spikes(range, step, p.V_th, p.V_reset, hold_, V_m_.data(), free_from_.data(), out);
+}
+
+}  // namespace
+
+void LifCondExp::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
+  integrate(params_, h_, P_ex_, P_in_, mean_ex_, mean_in_, range.begin, range.end, step,
+            V_m_.data(), g_ex_.data(), g_in_.data(), free_from_.data(), in.excitatory,
+            in.inhibitory, in.current);
+  emit_spikes(range, step, params_.V_th, params_.V_reset, hold_, V_m_.data(), free_from_.data(),
+              out);
 }
 
 std::unique_ptr<Population> make_lif_cond_exp(NeuronIndex size, const LifCondExp::Params& params) {

@@ -16,15 +16,27 @@ void LifDelta::prepare(const TimeGrid& grid) {
   hold_ = hold_steps("lif_delta", params_.t_ref, grid);
 }
 
-void LifDelta::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
-  const Params& p = params_;
-  // Integration without branches, so the loop vectorises; input to a held neuron is lost.
-  for (NeuronIndex i = range.begin; i < range.end; ++i) {
-    const double v = p.E_L + (V_m_[i] - p.E_L) * P22_ + (p.I_e + in.current[i]) * P20_ +
-                     in.excitatory[i] + in.inhibitory[i];
-    V_m_[i] = step >= free_from_[i] ? v : V_m_[i];
+namespace {
+
+// One step for neurons [begin, end), without branches so that it vectorises (restrict
+// parameters: see lif_exp.cpp). Input to a held neuron is lost.
+void integrate(double E_L, double I_e, double P22, double P20, NeuronIndex begin,
+               NeuronIndex end, Step step, double* __restrict V,
+               const Step* __restrict free_from, const double* __restrict ex,
+               const double* __restrict inh, const double* __restrict current) {
+  for (NeuronIndex i = begin; i < end; ++i) {
+    const double v = E_L + (V[i] - E_L) * P22 + (I_e + current[i]) * P20 + ex[i] + inh[i];
+    V[i] = step >= free_from[i] ? v : V[i];
   }
-  emit_spikes(range, step, p.V_th, p.V_reset, hold_, V_m_.data(), free_from_.data(), out);
+}
+
+}  // namespace
+
+void LifDelta::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
+  integrate(params_.E_L, params_.I_e, P22_, P20_, range.begin, range.end, step, V_m_.data(),
+            free_from_.data(), in.excitatory, in.inhibitory, in.current);
+  emit_spikes(range, step, params_.V_th, params_.V_reset, hold_, V_m_.data(), free_from_.data(),
+              out);
 }
 
 std::unique_ptr<Population> make_lif_delta(NeuronIndex size, const LifDelta::Params& params) {
