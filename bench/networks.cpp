@@ -3,7 +3,7 @@
 // simulation time, real-time factor, spikes, synapses, events per second, peak RSS and
 // bytes per synapse.
 //
-//   ./build/bench/spikeflow_networks N2 --threads 1
+//   ./build/bench/spikeflow_networks N2 --threads 1 [--partitions 4]
 //   ./build/bench/spikeflow_networks examples/cuba.toml --set simulation.duration=10000
 //
 // Synaptic events (spikes x out-degree, summed over projections) are counted exactly by the
@@ -55,7 +55,7 @@ double peak_resident_bytes() {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: spikeflow_networks NAME|MODEL.toml [--threads N] [--set key=value]...\n"
+               "usage: spikeflow_networks NAME|MODEL.toml [--threads N] [--partitions P] [--set key=value]...\n"
                "names:");
   for (const auto& [name, _] : named_networks()) std::fprintf(stderr, " %s", name.c_str());
   std::fprintf(stderr, "\n(run from the source folder so examples/ is found)\n");
@@ -69,15 +69,18 @@ int main(int argc, char** argv) {
   std::string label = argv[1];
   std::string model = label;
   std::vector<io::Override> overrides;
+  io::LoadOptions load_options{.keep_recordings_in_memory = false};
   if (const auto it = named_networks().find(label); it != named_networks().end()) {
     model = it->second.model;
     overrides = it->second.overrides;
   }
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
-    if ((arg == "--threads" || arg == "--set") && i + 1 < argc) {
+    if ((arg == "--threads" || arg == "--set" || arg == "--partitions") && i + 1 < argc) {
       const std::string value = argv[++i];
-      if (arg == "--threads") {
+      if (arg == "--partitions") {
+        load_options.partitions = std::stoi(value);
+      } else if (arg == "--threads") {
         overrides.push_back({"simulation.threads", value});
       } else {
         const auto eq = value.find('=');
@@ -93,8 +96,7 @@ int main(int argc, char** argv) {
     using Clock = std::chrono::steady_clock;
     const double rss_before = resident_bytes();
     const auto t0 = Clock::now();
-    io::LoadedModel loaded =
-        io::load_model_file(model, overrides, {.keep_recordings_in_memory = false});
+    io::LoadedModel loaded = io::load_model_file(model, overrides, load_options);
     Network& net = *loaded.network;
     net.build();
     const auto t1 = Clock::now();

@@ -91,7 +91,9 @@ int validate_command(const std::vector<std::string>& words) {
     overrides.push_back({kv.substr(0, eq), kv.substr(eq + 1)});
   }
 
-  io::LoadedModel model = io::load_model_file(args.positionals.front(), overrides);
+  // The same options as `run`, so the estimate is the one `run` works with.
+  io::LoadedModel model = io::load_model_file(args.positionals.front(), overrides,
+                                              {.keep_recordings_in_memory = false});
   Network& net = *model.network;
   const io::RunSettings& s = model.settings;
 

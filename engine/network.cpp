@@ -76,6 +76,8 @@ struct Network::PartitionScratch {
   std::uint64_t events = 0;  // synaptic events delivered into this partition
 };
 
+int default_partitions() { return std::max(1, tbb::info::default_concurrency()); }
+
 Network::Network(NetworkOptions options) : options_(options), grid_(options.dt) {
   if (options_.partitions < 1)
     throw ConfigError(concat("partitions must be >= 1, got ", options_.partitions));

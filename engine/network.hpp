@@ -33,11 +33,17 @@
 
 namespace spikeflow {
 
+// The default partition count: the number of hardware threads of this machine. Spikes do
+// not depend on it (nor on the thread count); it only sets how finely work is split. Fewer
+// partitions make delivery cheaper (each spike is looked up once per partition and
+// projection), so it is not larger than the machine needs.
+int default_partitions();
+
 struct NetworkOptions {
   double dt = 0.1;               // ms
   std::uint64_t seed = 1;
   int threads = 0;               // 0: all cores
-  int partitions = 16;           // fixed, independent of the thread count
+  int partitions = default_partitions();  // independent of the thread count
   bool keep_recordings_in_memory = true;  // false when only sinks (files) consume them
 };
 

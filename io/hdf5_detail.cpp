@@ -3,6 +3,15 @@
 #include <algorithm>
 #include <cstring>
 
+namespace {
+// HDF5 closes whatever is still open at exit. A file whose writes failed (disk full, size
+// limit) is abandoned by the writer after its close failed, and HDF5's exit handler then
+// crashes on it (seen: SIGSEGV in H5F__close_cb). Every file spikeflow opens is closed
+// explicitly, and a killed run is made whole by recover_file, so the handler is switched off;
+// this must happen before the library is first used, hence a static initialiser.
+const bool kHdf5ExitHandlerOff = (H5dont_atexit() >= 0);
+}  // namespace
+
 namespace spikeflow::io::hdf5 {
 
 namespace {

@@ -1245,10 +1245,13 @@ class Builder {
     for (const auto& p : projections_) {
       e.synapses += p.expected_synapses;
       bytes += 8.0 * p.expected_synapses;
-      // Row offsets (two 64-bit numbers per source row) in every partition that holds
-      // targets of the projection.
+      // A 16-byte row header per source in every partition that holds targets of the
+      // projection, and at least one 4-byte delay group per non-empty row.
       const double holding = std::min<double>(partitions, static_cast<double>(p.targets));
-      if (p.expected_synapses > 0) bytes += 16.0 * (static_cast<double>(p.sources) + 1) * holding;
+      if (p.expected_synapses > 0) {
+        bytes += 16.0 * static_cast<double>(p.sources) * holding;
+        bytes += 4.0 * std::min(p.expected_synapses, static_cast<double>(p.sources) * holding);
+      }
       max_delay_ms = std::max(max_delay_ms, p.max_delay_ms);
     }
     const double slots = projections_.empty()
@@ -1257,13 +1260,22 @@ class Builder {
     for (const auto& p : populations_) {
       e.neurons += p.size;
       const double n = static_cast<double>(p.size);
-      // State arrays (double each), the refractory counter and the step's current.
-      bytes += n * (8.0 * static_cast<double>(p.state.size()) + 4.0 + 8.0);
+      // State arrays (double each), the refractory step and the step's current.
+      bytes += n * (8.0 * static_cast<double>(p.state.size()) + 8.0 + 8.0);
       if (p.accepts_input) bytes += 16.0 * n * slots;  // excitatory and inhibitory rings
     }
     // Recorded spikes (16 bytes each) at an assumed mean rate, and trace values.
-    bytes += 16.0 * spike_recorded_neurons_ * kEstimateRateHz * out_.settings.duration * 1e-3;
-    bytes += 8.0 * trace_values_;
+    if (ctx_.options.keep_recordings_in_memory) {
+      bytes += 16.0 * spike_recorded_neurons_ * kEstimateRateHz * out_.settings.duration * 1e-3;
+      bytes += 8.0 * trace_values_;
+    }
+    // A partition builds one projection at a time, whose synapses then also exist unpacked
+    // (16 bytes each, generated, and again sorted); as many partitions are built at once as
+    // there are threads.
+    double largest = 0.0;
+    for (const auto& p : projections_) largest = std::max(largest, p.expected_synapses);
+    const double threads = out_.network->threads();
+    bytes += 32.0 * largest * std::min(threads, partitions) / partitions;
     e.memory_bytes = bytes;
   }
 

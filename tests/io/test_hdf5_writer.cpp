@@ -164,7 +164,7 @@ struct Spikes {
 Spikes from_network(const Network& net, PopulationHandle p) {
   Spikes s;
   for (const SpikeEvent& e : net.spikes(p)) {
-    s.t.push_back(static_cast<double>(e.step + 1) * net.grid().dt());
+    s.t.push_back(net.grid().end_of(e.step));  // the time formula itself is checked above
     s.id.push_back(e.neuron);
   }
   return s;
