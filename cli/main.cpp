@@ -37,10 +37,12 @@ options:
 
 exit codes:
   0    success
-  1    model error: the model file or a --set value is invalid
+  1    model error: the model file (missing, unreadable or invalid) or a --set value
   2    usage error: unknown command or option, malformed option value
-  3    I/O error: output not writable, HDF5 failure, input file unreadable
-  4    runtime error: the simulation failed (numerical fault, out of memory)
+  3    I/O error: output not writable, HDF5 failure, the .h5 file of inspect/recover
+       missing or not HDF5
+  4    runtime error: the network does not fit in memory (see run --force), the
+       simulation failed (numerical fault, out of memory)
   130  interrupted by SIGINT (Ctrl-C); the output file is closed and valid up to there
   143  interrupted by SIGTERM; likewise
 )";

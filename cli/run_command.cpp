@@ -49,6 +49,7 @@ const std::vector<OptionSpec> kRunOptions = {
      "override one model-file value, TOML syntax; repeatable:\n"
      "--set simulation.duration=2000 --set 'populations.E.size=800'"},
     {"quiet", 'q', "", "no progress and no summary (errors are still printed)"},
+    {"force", 0, "", "build even if the memory estimate exceeds the available memory"},
     {"progress-interval", 0, "SECONDS",
      "seconds between progress lines when stderr is not\n"
      "a terminal (default 10)"},
@@ -57,7 +58,7 @@ const std::vector<OptionSpec> kRunOptions = {
 
 constexpr const char* kRunUsage =
     "usage: spikeflow run MODEL.toml [-o OUT.h5] [--threads N] [--seed S] [--set KEY=VALUE]...\n"
-    "                     [--quiet] [--progress-interval SECONDS]\n"
+    "                     [--quiet] [--progress-interval SECONDS] [--force]\n"
     "\n"
     "Builds the network the model file describes, simulates it for simulation.duration and\n"
     "writes spikes, state traces, weight snapshots and provenance to an HDF5 file.\n"
@@ -154,6 +155,27 @@ void refuse_to_overwrite_other_files(const fs::path& output, const fs::path& mod
     throw IoFailure("cannot write output '" + output.string() +
                     "': the file exists and is not an HDF5 recording; remove it or choose "
                     "another name");
+}
+
+// MemAvailable of /proc/meminfo in bytes, or 0 if it cannot be read.
+double available_memory_bytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  double kib = 0.0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024.0;
+  return 0.0;
+}
+
+// Refuses, before anything is allocated for synapses, a network whose estimate exceeds the
+// memory available now: building it would end in swapping or the OOM killer.
+void refuse_if_too_large(const io::LoadedModel& model, bool force) {
+  const double available = available_memory_bytes();
+  if (force || available <= 0.0 || model.estimate.memory_bytes <= available) return;
+  throw RuntimeError("the network needs about " + format_bytes(model.estimate.memory_bytes) +
+                     " of memory but only " + format_bytes(available) +
+                     " is available; reduce it or pass --force to build anyway");
 }
 
 fs::path choose_output(const ParsedArgs& args, const io::LoadedModel& model) {
@@ -329,6 +351,7 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   // 2. The output must be writable before anything expensive happens.
   check_output_writable(output);
   refuse_to_overwrite_other_files(output, model.path);
+  refuse_if_too_large(model, args.has("force"));
 
   StopSignals signals;
   g_signal = 0;

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# What `spikeflow run` refuses before building, leaving no output file:
+# - a network whose memory estimate exceeds the available memory (exit 4, both figures in
+#   the message; --force would build it, which this test does not do);
+# - an output path that is the model file itself, or an existing file that is not HDF5
+#   (exit 3, the file untouched).
+#
+#   bash tests/e2e/test_refusals.sh build/spikeflow .
+set -euo pipefail
+SPIKEFLOW=$(realpath "${1:?usage: test_refusals.sh SPIKEFLOW SOURCE_DIR}")
+SRC=$(realpath "${2:?usage: test_refusals.sh SPIKEFLOW SOURCE_DIR}")
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+fail() { echo "FAIL (test_refusals): $*" >&2; exit 1; }
+
+# 10^10 all-to-all synapses: about 80 GB of weights alone, more than this machine has.
+cat > huge.toml <<'TOML'
+[simulation]
+duration = 10
+[[populations]]
+name = "a"
+model = "lif_delta"
+size = 100000
+[[projections]]
+source = "a"
+target = "a"
+rule = "all_to_all"
+weight = 0.1
+delay = 1.0
+TOML
+status=0
+"$SPIKEFLOW" run huge.toml -o huge.h5 >out.txt 2>err.txt || status=$?
+[ "$status" -eq 4 ] || fail "huge network: exit $status, expected 4 ($(cat err.txt))"
+grep -q 'needs about .* GiB of memory but only .* is available' err.txt \
+  || fail "huge network: message: $(cat err.txt)"
+[ ! -e huge.h5 ] || fail "huge network: an output file was left"
+
+cp "$SRC/examples/cuba.toml" model.toml
+cp model.toml model.orig
+status=0
+"$SPIKEFLOW" run model.toml -o model.toml --quiet >out.txt 2>err.txt || status=$?
+[ "$status" -eq 3 ] || fail "-o model file: exit $status, expected 3"
+grep -q "it is the model file" err.txt || fail "-o model file: message: $(cat err.txt)"
+cmp -s model.toml model.orig || fail "-o model file: the model file was changed"
+
+echo "notes" > notes.txt
+status=0
+"$SPIKEFLOW" run model.toml -o notes.txt --quiet >out.txt 2>err.txt || status=$?
+[ "$status" -eq 3 ] || fail "-o text file: exit $status, expected 3"
+grep -q "is not an HDF5 recording" err.txt || fail "-o text file: message: $(cat err.txt)"
+[ "$(cat notes.txt)" = "notes" ] || fail "-o text file: the file was changed"
+
+# A previous recording is overwritten (documented).
+"$SPIKEFLOW" run model.toml -o again.h5 --quiet --set simulation.duration=20
+"$SPIKEFLOW" run model.toml -o again.h5 --quiet --set simulation.duration=20 \
+  || fail "overwriting a previous recording failed"
+echo "test_refusals: ok"
