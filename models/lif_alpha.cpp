@@ -42,7 +42,7 @@ namespace {
 // One step for neurons [begin, end), without branches so that it vectorises (restrict
 // parameters: see lif_exp.cpp).
 template <typename Receptor>
-void integrate(double E_L, double I_e, double P33, double P30, const Receptor ex_r,
+SPIKEFLOW_KERNEL_CLONES void integrate(double E_L, double I_e, double P33, double P30, const Receptor ex_r,
                const Receptor in_r, NeuronIndex begin, NeuronIndex end, Step step,
                double* __restrict V, double* __restrict I_ex, double* __restrict dI_ex,
                double* __restrict I_in, double* __restrict dI_in,

@@ -39,7 +39,7 @@ struct ExpPropagators {
   double E_L, I_e, P22, P21ex, P21in, P20, P11ex, P11in;
 };
 
-void integrate(const ExpPropagators c, NeuronIndex begin, NeuronIndex end, Step step,
+SPIKEFLOW_KERNEL_CLONES void integrate(const ExpPropagators c, NeuronIndex begin, NeuronIndex end, Step step,
                double* __restrict V, double* __restrict I_ex, double* __restrict I_in,
                const Step* __restrict free_from, const double* __restrict ex,
                const double* __restrict inh, const double* __restrict current) {
