@@ -63,9 +63,9 @@ inline void validate_membrane(std::string_view model, const MembraneParams& p) {
 }
 
 // Integration kernels are compiled for the baseline (x86-64-v2: 2 doubles per vector) and,
-// chosen at load time, for AVX2 and AVX-512 (4 and 8). FP contraction stays off (ISO C++
-// mode), so every clone computes the same IEEE operations: results do not depend on the
-// machine's vector width.
+// chosen at load time, for AVX2 and AVX-512 (4 and 8). FP contraction is off
+// (-ffp-contract=off in CMakeLists.txt), so every clone computes the same IEEE operations:
+// results do not depend on the machine's vector width.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define SPIKEFLOW_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
