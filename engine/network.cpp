@@ -6,6 +6,9 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <cmath>
 #include <limits>
 
@@ -232,6 +235,11 @@ void Network::build() {
   build_connections();
   allocate_buffers();
   built_ = true;
+#if defined(__GLIBC__)
+  // Construction frees as much as it keeps (unpacked synapses, sort buffers); glibc would
+  // hold on to those pages. Return them, so resident memory is what the network uses.
+  malloc_trim(0);
+#endif
 }
 
 void Network::apply_initial_states() {
