@@ -71,14 +71,20 @@ constexpr const char* kRunUsage =
 
 volatile std::sig_atomic_t g_signal = 0;
 std::atomic<Network*> g_network{nullptr};
-char g_second_interrupt_message[512] = "";
+// What a second Ctrl-C prints: before the file exists, and after (filled in before the
+// file is created, then selected by a single atomic store, so the handler never reads a
+// buffer that is being written).
+constexpr char kNoOutputMessage[] = "\nspikeflow: second interrupt, exiting at once; no output was written\n";
+char g_file_message[512] = "";
+std::atomic<const char*> g_second_interrupt_message{kNoOutputMessage};
 static_assert(std::atomic<Network*>::is_always_lock_free);
+static_assert(std::atomic<const char*>::is_always_lock_free);
 
 extern "C" void on_stop_signal(int signal) {
   if (g_signal != 0 && signal == SIGINT) {
     // Second Ctrl-C: leave now; the file keeps everything up to its last flush.
-    const ssize_t ignored =
-        write(STDERR_FILENO, g_second_interrupt_message, std::strlen(g_second_interrupt_message));
+    const char* message = g_second_interrupt_message.load();
+    const ssize_t ignored = write(STDERR_FILENO, message, std::strlen(message));
     (void)ignored;
     _exit(kExitSigint);
   }
@@ -355,7 +361,10 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
 
   StopSignals signals;
   g_signal = 0;
-  std::snprintf(g_second_interrupt_message, sizeof g_second_interrupt_message,
+  // Until the file exists (it is created when the run starts) a second interrupt leaves
+  // nothing behind; the message says which case it is.
+  g_second_interrupt_message.store(kNoOutputMessage);
+  std::snprintf(g_file_message, sizeof g_file_message,
                 "\nspikeflow: second interrupt, exiting at once; '%s' holds everything up to "
                 "its last flush (see 'spikeflow recover')\n",
                 output.string().c_str());
@@ -406,6 +415,7 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   net.add_sink(&sink);
   try {
     net.run(0.0);
+    g_second_interrupt_message.store(g_file_message);
   } catch (...) {
     std::error_code ec;
     fs::remove(output, ec);
