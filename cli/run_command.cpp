@@ -9,6 +9,7 @@
 // everything simulated up to there is written, the file is closed as a valid file marked
 // completed = false, and the exit code is 130 or 143. A second SIGINT exits at once; the
 // file then holds everything up to its last flush and `spikeflow recover` reopens it.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "cli/args.hpp"
+#include "cli/h5_reader.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "engine/error.hpp"
@@ -44,7 +46,7 @@ const std::vector<OptionSpec> kRunOptions = {
      "recording to write (default: the model file's name with .h5,\n"
      "in the current directory)"},
     {"threads", 't', "N", "worker threads; 0 = all cores (sets simulation.threads)"},
-    {"seed", 's', "S", "random seed, 0 to 2^64-1 (sets simulation.seed)"},
+    {"seed", 's', "S", "random seed, 0 to 2^63-2 (sets simulation.seed)"},
     {"set", 0, "KEY=VALUE",
      "override one model-file value, TOML syntax; repeatable:\n"
      "--set simulation.duration=2000 --set 'populations.E.size=800'"},
@@ -146,39 +148,61 @@ void check_output_writable(const fs::path& path) {
     throw IoFailure("cannot write output '" + path.string() + "': " + std::strerror(errno));
 }
 
-// An existing output is overwritten only if it is an HDF5 file (a previous recording): a
-// slip such as `-o model.toml` must not destroy a model file.
+// An existing output is overwritten only if it is a finished spikeflow recording: a slip
+// such as `-o model.toml`, `-o nodes.h5` or the name of a file another run is still
+// writing must not destroy anything.
 void refuse_to_overwrite_other_files(const fs::path& output, const fs::path& model) {
   std::error_code ec;
   if (!fs::exists(output, ec)) return;
-  if (fs::equivalent(output, model, ec))
-    throw IoFailure("cannot write output '" + output.string() + "': it is the model file");
+  const std::string name = "cannot write output '" + output.string() + "': ";
+  if (fs::equivalent(output, model, ec)) throw IoFailure(name + "it is the model file");
   std::ifstream in(output, std::ios::binary);
   char signature[8] = {};
   in.read(signature, sizeof signature);
   const char hdf5[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
   if (in.gcount() != 8 || std::memcmp(signature, hdf5, 8) != 0)
-    throw IoFailure("cannot write output '" + output.string() +
-                    "': the file exists and is not an HDF5 recording; remove it or choose "
-                    "another name");
+    throw IoFailure(name + "the file exists and is not an HDF5 recording; remove it or choose "
+                           "another name");
+  const H5File existing = H5File::open(output.string());
+  if (existing.opened_swmr())
+    throw IoFailure(name + "the file is open for writing by another run, or was left by a "
+                           "killed one ('spikeflow recover' makes it whole); choose another "
+                           "name");
+  if (!existing.exists("/provenance") || !existing.exists("/spikes"))
+    throw IoFailure(name + "the file is an HDF5 file but not a spikeflow recording; remove it "
+                           "or choose another name");
 }
 
-// MemAvailable of /proc/meminfo in bytes, or 0 if it cannot be read.
+// The memory a build may still take, in bytes: MemAvailable of /proc/meminfo, or less if
+// an address-space limit (ulimit -v) leaves less room above what the process already
+// maps; 0 if neither can be read.
 double available_memory_bytes() {
+  double available = 0.0;
   std::ifstream meminfo("/proc/meminfo");
-  std::string key;
+  std::string key, unit;
   double kib = 0.0;
-  std::string unit;
   while (meminfo >> key >> kib >> unit)
-    if (key == "MemAvailable:") return kib * 1024.0;
-  return 0.0;
+    if (key == "MemAvailable:") {
+      available = kib * 1024.0;
+      break;
+    }
+  rlimit limit{};
+  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    std::ifstream statm("/proc/self/statm");
+    double pages = 0.0;
+    statm >> pages;
+    const double room = static_cast<double>(limit.rlim_cur) -
+                        pages * static_cast<double>(sysconf(_SC_PAGESIZE));
+    available = available > 0.0 ? std::min(available, std::max(room, 0.0)) : room;
+  }
+  return available;
 }
 
 // Refuses, before anything is allocated for synapses, a network whose estimate exceeds the
 // memory available now: building it would end in swapping or the OOM killer.
 void refuse_if_too_large(const io::LoadedModel& model, bool force) {
   const double available = available_memory_bytes();
-  if (force || available <= 0.0 || model.estimate.memory_bytes <= available) return;
+  if (force || !(available > 0.0) || model.estimate.memory_bytes <= available) return;
   throw RuntimeError("the network needs about " + format_bytes(model.estimate.memory_bytes) +
                      " of memory but only " + format_bytes(available) +
                      " is available; reduce it or pass --force to build anyway");
@@ -201,9 +225,14 @@ std::vector<io::Override> overrides_from(const ParsedArgs& args) {
   // Explicit options win over --set of the same key: they come last.
   if (auto t = args.last("threads"))
     out.push_back(
-        {"simulation.threads", std::to_string(parse_integer("--threads", *t, 0, 1 << 20))});
-  if (auto s = args.last("seed"))
-    out.push_back({"simulation.seed", std::to_string(parse_unsigned("--seed", *s))});
+        {"simulation.threads", std::to_string(parse_integer("--threads", *t, 0, 4096))});
+  // The model file holds the seed as a TOML integer (signed 64-bit), so the same range here.
+  if (auto s = args.last("seed")) {
+    const std::uint64_t seed = parse_unsigned("--seed", *s);
+    if (seed > 9223372036854775806ull)
+      throw UsageError("option --seed: expected an integer in [0, 2^63 - 2], got '" + *s + "'");
+    out.push_back({"simulation.seed", std::to_string(seed)});
+  }
   return out;
 }
 

@@ -24,10 +24,17 @@ class TimeGrid {
   explicit TimeGrid(double dt) : dt_(dt) {
     if (!(dt > 0.0) || !std::isfinite(dt))
       throw ConfigError(concat("dt must be a finite number > 0 ms, got ", dt));
-    // When 1/dt is a whole number (dt = 0.1, 0.025 ...), times are computed as step /
-    // steps_per_ms, which is the correctly rounded decimal (999.9, not 999.9000000000001).
-    const double per_ms = std::nearbyint(1.0 / dt);
-    if (per_ms >= 1.0 && std::abs(1.0 / dt - per_ms) <= 1e-9 * per_ms) steps_per_ms_ = per_ms;
+    // A decimal dt is the fraction p/q with q a power of ten (0.1 = 1/10, 0.3 = 3/10,
+    // 0.025 = 25/1000). Times are then computed as (step * p) / q: exact integers divided
+    // once, so the result is the correctly rounded decimal (999.9, not 999.9000000000001).
+    for (double q = 1.0; q <= 1e9; q *= 10.0) {
+      const double p = std::nearbyint(dt * q);
+      if (p >= 1.0 && std::abs(dt * q - p) <= 1e-9 * p) {
+        numerator_ = p;
+        denominator_ = q;
+        break;
+      }
+    }
   }
 
   double dt() const { return dt_; }
@@ -56,12 +63,17 @@ class TimeGrid {
   // Time in ms of the boundary before step `step`.
   double time_of(Step step) const {
     const auto s = static_cast<double>(step);
-    return steps_per_ms_ > 0.0 ? s / steps_per_ms_ : s * dt_;
+    // step * p stays an exact integer below 2^53; beyond, or for a dt that is no short
+    // decimal, the product with dt is the best there is.
+    if (denominator_ > 0.0 && std::abs(s) * numerator_ < 9007199254740992.0)
+      return s * numerator_ / denominator_;
+    return s * dt_;
   }
 
  private:
   double dt_;
-  double steps_per_ms_ = 0.0;  // 1/dt when that is a whole number, else 0
+  double numerator_ = 0.0;    // dt = numerator_ / denominator_ when dt is a short decimal,
+  double denominator_ = 0.0;  // else both 0
 };
 
 }  // namespace spikeflow

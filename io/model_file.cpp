@@ -485,6 +485,10 @@ class FileLoader {
       ctx_.fail(*site, "include", concat("include cycle: ", text));
     }
 
+    if (fs::is_directory(path, ec)) {
+      if (site) ctx_.fail(*site, "include", concat("included file '", display, "' is a directory"));
+      throw ModelFileError(concat(display, ": is a directory, not a model file"));
+    }
     std::ifstream file(path, std::ios::binary);
     if (!file) {
       if (site) ctx_.fail(*site, "include", concat("cannot open included file '", display, "'"));
@@ -1231,6 +1235,10 @@ class Builder {
       if (!spec.times.empty() && !(ms > spec.times.back()))
         ctx_.fail(a[i], tkey,
                   concat("times must increase, got ", ms, " ms after ", spec.times.back(), " ms"));
+      if (ms > out_.settings.duration)
+        ctx_.fail(a[i], tkey,
+                  concat("must be <= simulation.duration = ", out_.settings.duration,
+                         " ms (a snapshot after the end would never be taken), got ", ms, " ms"));
       spec.times.push_back(ms);
     }
     out_.settings.weight_snapshots.push_back(std::move(spec));

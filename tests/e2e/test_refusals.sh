@@ -51,6 +51,33 @@ status=0
 grep -q "is not an HDF5 recording" err.txt || fail "-o text file: message: $(cat err.txt)"
 [ "$(cat notes.txt)" = "notes" ] || fail "-o text file: the file was changed"
 
+# An HDF5 file that is not a spikeflow recording (e.g. a SONATA nodes file) is refused.
+/usr/bin/python3 -c "import h5py; h5py.File('nodes.h5', 'w').create_dataset('nodes/x', data=[1, 2])"
+before=$(md5sum nodes.h5)
+status=0
+"$SPIKEFLOW" run model.toml -o nodes.h5 --quiet >out.txt 2>err.txt || status=$?
+[ "$status" -eq 3 ] || fail "-o foreign HDF5: exit $status, expected 3"
+grep -q "not a spikeflow recording" err.txt || fail "-o foreign HDF5: message: $(cat err.txt)"
+[ "$(md5sum nodes.h5)" = "$before" ] || fail "-o foreign HDF5: the file was changed"
+
+# A recording another run is still writing is refused; that run finishes undisturbed.
+"$SPIKEFLOW" run model.toml -o live.h5 --quiet --set simulation.duration=600000 &
+writer=$!
+for _ in $(seq 50); do
+  [ -s live.h5 ] && break
+  sleep 0.1
+done
+status=0
+"$SPIKEFLOW" run model.toml -o live.h5 --quiet >out.txt 2>err.txt || status=$?
+kill -INT "$writer"
+writer_status=0
+wait "$writer" || writer_status=$?
+[ "$status" -eq 3 ] || fail "-o live file: exit $status, expected 3"
+grep -q "open for writing by another run" err.txt || fail "-o live file: message: $(cat err.txt)"
+[ "$writer_status" -eq 130 ] || fail "-o live file: the writing run exited $writer_status, expected 130"
+/usr/bin/python3 -c "import h5py; f = h5py.File('live.h5'); assert len(f['spikes/E/timestamps']) > 0" \
+  || fail "-o live file: the first run's file is not intact"
+
 # A previous recording is overwritten (documented).
 "$SPIKEFLOW" run model.toml -o again.h5 --quiet --set simulation.duration=20
 "$SPIKEFLOW" run model.toml -o again.h5 --quiet --set simulation.duration=20 \
