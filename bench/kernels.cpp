@@ -40,14 +40,20 @@ void run_update(benchmark::State& state, std::unique_ptr<Population> model) {
     model->update({0, kNeurons}, step++, in, sink);
     benchmark::DoNotOptimize(spikes.data());
   }
-  state.counters["ns_per_neuron_step"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * kNeurons,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_neuron_step"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * kNeurons,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-void BM_update_lif_delta(benchmark::State& s) { run_update(s, models::make_lif_delta(kNeurons)); }
-void BM_update_lif_exp(benchmark::State& s) { run_update(s, models::make_lif_exp(kNeurons)); }
-void BM_update_lif_alpha(benchmark::State& s) { run_update(s, models::make_lif_alpha(kNeurons)); }
+void BM_update_lif_delta(benchmark::State& s) {
+  run_update(s, models::make_lif_delta(kNeurons));
+}
+void BM_update_lif_exp(benchmark::State& s) {
+  run_update(s, models::make_lif_exp(kNeurons));
+}
+void BM_update_lif_alpha(benchmark::State& s) {
+  run_update(s, models::make_lif_alpha(kNeurons));
+}
 void BM_update_lif_cond_exp(benchmark::State& s) {
   run_update(s, models::make_lif_cond_exp(kNeurons));
 }
@@ -59,8 +65,8 @@ BENCHMARK(BM_update_lif_cond_exp);
 // Poisson drive at the rate of the Brunel network (about 20 kHz per neuron, 2 per step).
 void BM_poisson_input(benchmark::State& state) {
   const TimeGrid grid(0.1);
-  auto input = models::make_poisson_input({.rate = static_cast<double>(state.range(0)),
-                                           .weight = 0.1});
+  auto input =
+      models::make_poisson_input({.rate = static_cast<double>(state.range(0)), .weight = 0.1});
   input->prepare(grid);
   std::vector<double> ex(kNeurons, 0.0), in(kNeurons, 0.0), current(kNeurons, 0.0);
   StepInputBuffers buffers{ex.data(), in.data(), current.data()};
@@ -70,9 +76,9 @@ void BM_poisson_input(benchmark::State& state) {
     input->apply({0, kNeurons}, step++, context, buffers);
     benchmark::DoNotOptimize(ex.data());
   }
-  state.counters["ns_per_neuron_step"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * kNeurons,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_neuron_step"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * kNeurons,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_poisson_input)->Arg(20000)->Arg(200000);
 

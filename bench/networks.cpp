@@ -55,7 +55,8 @@ double peak_resident_bytes() {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: spikeflow_networks NAME|MODEL.toml [--threads N] [--partitions P] [--set key=value]...\n"
+               "usage: spikeflow_networks NAME|MODEL.toml [--threads N] [--partitions P] [--set "
+               "key=value]...\n"
                "names:");
   for (const auto& [name, _] : named_networks()) std::fprintf(stderr, " %s", name.c_str());
   std::fprintf(stderr, "\n(run from the source folder so examples/ is found)\n");

@@ -20,15 +20,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "cli/args.hpp"
-#include "cli/h5_reader.hpp"
 #include "cli/commands.hpp"
+#include "cli/h5_reader.hpp"
 #include "cli/progress.hpp"
 #include "engine/error.hpp"
 #include "io/hdf5_writer.hpp"
@@ -76,7 +76,8 @@ std::atomic<Network*> g_network{nullptr};
 // What a second Ctrl-C prints: before the file exists, and after (filled in before the
 // file is created, then selected by a single atomic store, so the handler never reads a
 // buffer that is being written).
-constexpr char kNoOutputMessage[] = "\nspikeflow: second interrupt, exiting at once; no output was written\n";
+constexpr char kNoOutputMessage[] =
+    "\nspikeflow: second interrupt, exiting at once; no output was written\n";
 char g_file_message[512] = "";
 std::atomic<const char*> g_second_interrupt_message{kNoOutputMessage};
 static_assert(std::atomic<Network*>::is_always_lock_free);
@@ -161,16 +162,19 @@ void refuse_to_overwrite_other_files(const fs::path& output, const fs::path& mod
   in.read(signature, sizeof signature);
   const char hdf5[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
   if (in.gcount() != 8 || std::memcmp(signature, hdf5, 8) != 0)
-    throw IoFailure(name + "the file exists and is not an HDF5 recording; remove it or choose "
-                           "another name");
+    throw IoFailure(name +
+                    "the file exists and is not an HDF5 recording; remove it or choose "
+                    "another name");
   const H5File existing = H5File::open(output.string());
   if (existing.opened_swmr())
-    throw IoFailure(name + "the file is open for writing by another run, or was left by a "
-                           "killed one ('spikeflow recover' makes it whole); choose another "
-                           "name");
+    throw IoFailure(name +
+                    "the file is open for writing by another run, or was left by a "
+                    "killed one ('spikeflow recover' makes it whole); choose another "
+                    "name");
   if (!existing.exists("/provenance") || !existing.exists("/spikes"))
-    throw IoFailure(name + "the file is an HDF5 file but not a spikeflow recording; remove it "
-                           "or choose another name");
+    throw IoFailure(name +
+                    "the file is an HDF5 file but not a spikeflow recording; remove it "
+                    "or choose another name");
 }
 
 // The memory a build may still take, in bytes: MemAvailable of /proc/meminfo, or less if
@@ -191,8 +195,8 @@ double available_memory_bytes() {
     std::ifstream statm("/proc/self/statm");
     double pages = 0.0;
     statm >> pages;
-    const double room = static_cast<double>(limit.rlim_cur) -
-                        pages * static_cast<double>(sysconf(_SC_PAGESIZE));
+    const double room =
+        static_cast<double>(limit.rlim_cur) - pages * static_cast<double>(sysconf(_SC_PAGESIZE));
     available = available > 0.0 ? std::min(available, std::max(room, 0.0)) : room;
   }
   return available;
@@ -224,8 +228,7 @@ std::vector<io::Override> overrides_from(const ParsedArgs& args) {
   }
   // Explicit options win over --set of the same key: they come last.
   if (auto t = args.last("threads"))
-    out.push_back(
-        {"simulation.threads", std::to_string(parse_integer("--threads", *t, 0, 4096))});
+    out.push_back({"simulation.threads", std::to_string(parse_integer("--threads", *t, 0, 4096))});
   // The model file holds the seed as a TOML integer (signed 64-bit), so the same range here.
   if (auto s = args.last("seed")) {
     const std::uint64_t seed = parse_unsigned("--seed", *s);

@@ -27,29 +27,6 @@ constexpr const char* kValidateUsage =
     "\n"
     "options:\n";
 
-// The synapse count a rule is expected to create between populations of these sizes
-// (exact for all rules but pairwise_bernoulli, whose count is binomial around this mean).
-double expected_synapses(const ConnectionRule& rule, double sources, double targets,
-                         bool same_population) {
-  const bool skip_self = same_population && !rule.allow_autapses;
-  const double pairs = sources * targets - (skip_self ? sources : 0.0);
-  switch (rule.kind) {
-    case ConnectionRule::Kind::all_to_all:
-      return pairs;
-    case ConnectionRule::Kind::one_to_one:
-      return targets;
-    case ConnectionRule::Kind::pairwise_bernoulli:
-      return rule.p * pairs;
-    case ConnectionRule::Kind::fixed_indegree:
-      return static_cast<double>(rule.n) * targets;
-    case ConnectionRule::Kind::fixed_outdegree:
-      return static_cast<double>(rule.n) * sources;
-    case ConnectionRule::Kind::fixed_total_number:
-      return static_cast<double>(rule.n);
-  }
-  return 0.0;
-}
-
 std::string rule_text(const ConnectionRule& rule) {
   std::string text = rule.name();
   char buffer[64];
@@ -118,8 +95,8 @@ int validate_command(const std::vector<std::string>& words) {
       const ProjectionInfo pr = net.projection_info(j);
       const PopulationInfo src = net.population_info(pr.source);
       const PopulationInfo dst = net.population_info(pr.target);
-      const double expected =
-          expected_synapses(pr.rule, src.size, dst.size, pr.source == pr.target);
+      const double expected = expected_synapse_count(
+          pr.rule, {model.settings.seed, j, src.size, dst.size, pr.source == pr.target});
       const bool exact = pr.rule.kind != ConnectionRule::Kind::pairwise_bernoulli;
       std::string name = pr.name.empty() ? src.name + "->" + dst.name : pr.name;
       if (!pr.name.empty() && pr.name != src.name + "->" + dst.name)

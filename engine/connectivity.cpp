@@ -36,8 +36,8 @@ class SynapseValues {
     // (NEST allows that) is checked here, on the value actually drawn.
     if (d > static_cast<Step>(kMaxDelaySteps))
       throw ConfigError(concat("delay ", delay_ms, " ms drawn from ", spec_.delay.describe(),
-                               " exceeds the longest delay, 65535 steps (",
-                               65535.0 * grid_.dt(), " ms); bound the distribution above"));
+                               " exceeds the longest delay, 65535 steps (", 65535.0 * grid_.dt(),
+                               " ms); bound the distribution above"));
     const auto delay = static_cast<std::uint16_t>(std::max<Step>(d, 1));
     return {source, target, static_cast<float>(w), delay};
   }
@@ -80,8 +80,7 @@ void distinct_sample(RandomStream& stream, std::uint64_t n, std::uint64_t k,
 }
 
 void all_to_all(const ConnectionRule& rule, const ProjectionGeometry& g, NeuronRange targets,
-                const SynapseSpec& spec, const TimeGrid& grid,
-                std::vector<GeneratedSynapse>& out) {
+                const SynapseSpec& spec, const TimeGrid& grid, std::vector<GeneratedSynapse>& out) {
   const bool skip_self = g.same_population && !rule.allow_autapses;
   for (NeuronIndex t = targets.begin; t < targets.end; ++t) {
     SynapseValues values(spec, g, t, grid);
@@ -202,8 +201,10 @@ std::vector<std::uint64_t> total_number_block_counts(const ConnectionRule& rule,
     }
     if (fits) return counts;
   }
-  throw ConfigError(concat("fixed_total_number: ", rule.n, " synapses without multapses do not "
-                           "fit the blocks of ", kTotalNumberBlock, " targets in ", kMaxSplits,
+  throw ConfigError(concat("fixed_total_number: ", rule.n,
+                           " synapses without multapses do not "
+                           "fit the blocks of ",
+                           kTotalNumberBlock, " targets in ", kMaxSplits,
                            " draws; allow multapses or lower N"));
 }
 
@@ -225,8 +226,7 @@ void fixed_total_number(const ConnectionRule& rule, const ProjectionGeometry& g,
       const NeuronIndex t = block_begin + static_cast<NeuronIndex>(stream.below(block_size));
       const auto s = static_cast<NeuronIndex>(stream.below(g.source_size));
       if (skip_self && s == t) continue;
-      if (!rule.allow_multapses &&
-          !pairs.insert((static_cast<std::uint64_t>(t) << 32) | s).second)
+      if (!rule.allow_multapses && !pairs.insert((static_cast<std::uint64_t>(t) << 32) | s).second)
         continue;
       const GeneratedSynapse syn = values.make(s, t);
       if (t >= targets.begin && t < targets.end) out.push_back(syn);
@@ -239,12 +239,18 @@ void fixed_total_number(const ConnectionRule& rule, const ProjectionGeometry& g,
 
 std::string ConnectionRule::name() const {
   switch (kind) {
-    case Kind::all_to_all: return "all_to_all";
-    case Kind::one_to_one: return "one_to_one";
-    case Kind::pairwise_bernoulli: return "pairwise_bernoulli";
-    case Kind::fixed_indegree: return "fixed_indegree";
-    case Kind::fixed_outdegree: return "fixed_outdegree";
-    case Kind::fixed_total_number: return "fixed_total_number";
+    case Kind::all_to_all:
+      return "all_to_all";
+    case Kind::one_to_one:
+      return "one_to_one";
+    case Kind::pairwise_bernoulli:
+      return "pairwise_bernoulli";
+    case Kind::fixed_indegree:
+      return "fixed_indegree";
+    case Kind::fixed_outdegree:
+      return "fixed_outdegree";
+    case Kind::fixed_total_number:
+      return "fixed_total_number";
   }
   return "unknown";
 }
@@ -263,8 +269,9 @@ void validate_rule(const ConnectionRule& rule, const ProjectionGeometry& g,
         throw ConfigError(concat(where, "needs populations of equal size, got ", g.source_size,
                                  " sources and ", g.target_size, " targets"));
       if (g.same_population && !rule.allow_autapses)
-        throw ConfigError(concat(where, "within one population connects each neuron to "
-                                        "itself, so allow_autapses must be true"));
+        throw ConfigError(concat(where,
+                                 "within one population connects each neuron to "
+                                 "itself, so allow_autapses must be true"));
       break;
     case ConnectionRule::Kind::pairwise_bernoulli:
       if (!(rule.p >= 0.0 && rule.p <= 1.0))
@@ -299,12 +306,36 @@ void validate_rule(const ConnectionRule& rule, const ProjectionGeometry& g,
   }
 }
 
+double expected_synapse_count(const ConnectionRule& rule, const ProjectionGeometry& g) {
+  const double sources = g.source_size;
+  const double targets = g.target_size;
+  const bool skip_self = g.same_population && !rule.allow_autapses;
+  const double pairs = sources * targets - (skip_self ? sources : 0.0);
+  switch (rule.kind) {
+    case ConnectionRule::Kind::all_to_all:
+      return pairs;
+    case ConnectionRule::Kind::one_to_one:
+      return targets;
+    case ConnectionRule::Kind::pairwise_bernoulli:
+      return rule.p * pairs;
+    case ConnectionRule::Kind::fixed_indegree:
+      return static_cast<double>(rule.n) * targets;
+    case ConnectionRule::Kind::fixed_outdegree:
+      return static_cast<double>(rule.n) * sources;
+    case ConnectionRule::Kind::fixed_total_number:
+      return static_cast<double>(rule.n);
+  }
+  return 0.0;
+}
+
 void generate_synapses(const ConnectionRule& rule, const SynapseSpec& spec,
                        const ProjectionGeometry& g, NeuronRange targets, const TimeGrid& grid,
                        std::vector<GeneratedSynapse>& out) {
   switch (rule.kind) {
-    case ConnectionRule::Kind::all_to_all: return all_to_all(rule, g, targets, spec, grid, out);
-    case ConnectionRule::Kind::one_to_one: return one_to_one(g, targets, spec, grid, out);
+    case ConnectionRule::Kind::all_to_all:
+      return all_to_all(rule, g, targets, spec, grid, out);
+    case ConnectionRule::Kind::one_to_one:
+      return one_to_one(g, targets, spec, grid, out);
     case ConnectionRule::Kind::pairwise_bernoulli:
       return pairwise_bernoulli(rule, g, targets, spec, grid, out);
     case ConnectionRule::Kind::fixed_indegree:
@@ -339,13 +370,13 @@ void SynapseRows::build(std::vector<GeneratedSynapse>& synapses, NeuronIndex sou
   for (NeuronIndex src = 0; src < source_count; ++src) {
     const auto first = sorted.begin() + static_cast<std::ptrdiff_t>(row_begin[src]);
     const auto last = sorted.begin() + static_cast<std::ptrdiff_t>(row_begin[src + 1]);
-    std::stable_sort(first, last, [](const auto& a, const auto& b) {
-      return a.delay_steps < b.delay_steps;
-    });
+    std::stable_sort(first, last,
+                     [](const auto& a, const auto& b) { return a.delay_steps < b.delay_steps; });
     const auto row_size = static_cast<std::uint64_t>(last - first);
     if (groups_.size() + row_size >= std::numeric_limits<std::uint32_t>::max())
-      throw RuntimeError("synapse storage: more than 2^32 delay groups in one partition of one "
-                         "projection; use more partitions");
+      throw RuntimeError(
+          "synapse storage: more than 2^32 delay groups in one partition of one "
+          "projection; use more partitions");
     RowHeader& row = rows_[src];
     row.synapse_begin = row_begin[src];
     row.group_begin = static_cast<std::uint32_t>(groups_.size());

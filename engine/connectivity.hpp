@@ -26,8 +26,8 @@ struct ConnectionRule {
   };
 
   Kind kind = Kind::all_to_all;
-  double p = 0.0;          // pairwise_bernoulli: connection probability, [0, 1]
-  std::uint64_t n = 0;     // in-degree, out-degree or total number
+  double p = 0.0;               // pairwise_bernoulli: connection probability, [0, 1]
+  std::uint64_t n = 0;          // in-degree, out-degree or total number
   bool allow_autapses = true;   // a neuron may connect to itself (same population only)
   bool allow_multapses = true;  // a pair may be connected more than once
 
@@ -35,9 +35,7 @@ struct ConnectionRule {
   static ConnectionRule one_to_one() { return {Kind::one_to_one}; }
   static ConnectionRule pairwise_bernoulli(double p) { return {Kind::pairwise_bernoulli, p}; }
   static ConnectionRule fixed_indegree(std::uint64_t k) { return {Kind::fixed_indegree, 0, k}; }
-  static ConnectionRule fixed_outdegree(std::uint64_t k) {
-    return {Kind::fixed_outdegree, 0, k};
-  }
+  static ConnectionRule fixed_outdegree(std::uint64_t k) { return {Kind::fixed_outdegree, 0, k}; }
   static ConnectionRule fixed_total_number(std::uint64_t n) {
     return {Kind::fixed_total_number, 0, n};
   }
@@ -82,6 +80,10 @@ struct GeneratedSynapse {
 // Checks a rule against the population sizes; throws ConfigError naming the projection.
 void validate_rule(const ConnectionRule& rule, const ProjectionGeometry& geometry,
                    const std::string& projection_name);
+
+// The number of synapses a rule makes for this geometry: exact for every rule but
+// pairwise_bernoulli, whose count is binomial around this mean.
+double expected_synapse_count(const ConnectionRule& rule, const ProjectionGeometry& geometry);
 
 // Appends the synapses of the projection that end in `targets`, in a canonical order
 // (by target for the per-target rules). `delay_steps` converts a drawn delay in ms to
@@ -142,10 +144,10 @@ class SynapseRows {
     if (targets_.empty()) return;
     const auto rows = static_cast<NeuronIndex>(rows_.size());
     for (NeuronIndex src = 0; src < rows; ++src)
-      for_each_group(src, [&](std::uint16_t d, const NeuronIndex* t, const float* w,
-                              std::uint32_t n) {
-        for (std::uint32_t k = 0; k < n; ++k) f(src, t[k], w[k], d);
-      });
+      for_each_group(src,
+                     [&](std::uint16_t d, const NeuronIndex* t, const float* w, std::uint32_t n) {
+                       for (std::uint32_t k = 0; k < n; ++k) f(src, t[k], w[k], d);
+                     });
   }
 
  private:

@@ -12,7 +12,8 @@ constexpr int kMaxRedraws = 1000;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 void require_finite(double v, const char* what) {
-  if (!std::isfinite(v)) throw ConfigError(concat("distribution ", what, " must be finite, got ", v));
+  if (!std::isfinite(v))
+    throw ConfigError(concat("distribution ", what, " must be finite, got ", v));
 }
 }  // namespace
 
@@ -25,8 +26,8 @@ Distribution Distribution::uniform(double low, double high) {
   require_finite(low, "low");
   require_finite(high, "high");
   if (!(low <= high))
-    throw ConfigError(concat("uniform distribution needs low <= high, got low = ", low,
-                             ", high = ", high));
+    throw ConfigError(
+        concat("uniform distribution needs low <= high, got low = ", low, ", high = ", high));
   return Distribution(Kind::uniform, low, high);
 }
 
@@ -53,8 +54,8 @@ Distribution Distribution::bounded(double low, double high) const {
   // min_value()/max_value() of a constant (or of a normal with sd = 0) ignore the bounds,
   // so the range is intersected with them here: constant(5).bounded(0, 1) can never draw.
   if (std::max(d.min_value(), d.low_) > std::min(d.max_value(), d.high_))
-    throw ConfigError(concat("distribution ", describe(), " cannot take a value in [", low,
-                             ", ", high, "]"));
+    throw ConfigError(
+        concat("distribution ", describe(), " cannot take a value in [", low, ", ", high, "]"));
   return d;
 }
 
@@ -67,40 +68,56 @@ Distribution Distribution::clipped_to_sign() const {
 
 double Distribution::min_value() const {
   switch (kind_) {
-    case Kind::constant: return a_;
-    case Kind::uniform: return std::max(a_, low_);
-    case Kind::normal: return b_ == 0.0 ? a_ : low_;
-    case Kind::lognormal: return std::max(0.0, low_);
+    case Kind::constant:
+      return a_;
+    case Kind::uniform:
+      return std::max(a_, low_);
+    case Kind::normal:
+      return b_ == 0.0 ? a_ : low_;
+    case Kind::lognormal:
+      return std::max(0.0, low_);
   }
   return low_;
 }
 
 double Distribution::max_value() const {
   switch (kind_) {
-    case Kind::constant: return a_;
-    case Kind::uniform: return std::min(b_, high_);
-    case Kind::normal: return b_ == 0.0 ? a_ : high_;
-    case Kind::lognormal: return high_;
+    case Kind::constant:
+      return a_;
+    case Kind::uniform:
+      return std::min(b_, high_);
+    case Kind::normal:
+      return b_ == 0.0 ? a_ : high_;
+    case Kind::lognormal:
+      return high_;
   }
   return high_;
 }
 
 double Distribution::mean_hint() const {
   switch (kind_) {
-    case Kind::constant: return a_;
-    case Kind::uniform: return 0.5 * (a_ + b_);
-    case Kind::normal: return a_;
-    case Kind::lognormal: return std::exp(a_ + 0.5 * b_ * b_);
+    case Kind::constant:
+      return a_;
+    case Kind::uniform:
+      return 0.5 * (a_ + b_);
+    case Kind::normal:
+      return a_;
+    case Kind::lognormal:
+      return std::exp(a_ + 0.5 * b_ * b_);
   }
   return a_;
 }
 
 double Distribution::draw_unbounded(RandomStream& stream) const {
   switch (kind_) {
-    case Kind::constant: return a_;
-    case Kind::uniform: return stream.uniform(a_, b_);
-    case Kind::normal: return a_ + b_ * stream.normal();
-    case Kind::lognormal: return std::exp(a_ + b_ * stream.normal());
+    case Kind::constant:
+      return a_;
+    case Kind::uniform:
+      return stream.uniform(a_, b_);
+    case Kind::normal:
+      return a_ + b_ * stream.normal();
+    case Kind::lognormal:
+      return std::exp(a_ + b_ * stream.normal());
   }
   return a_;
 }
@@ -118,10 +135,17 @@ double Distribution::sample(RandomStream& stream) const {
 std::string Distribution::describe() const {
   std::string text;
   switch (kind_) {
-    case Kind::constant: return concat(a_);
-    case Kind::uniform: text = concat("uniform(", a_, ", ", b_, ")"); break;
-    case Kind::normal: text = concat("normal(mean = ", a_, ", sd = ", b_, ")"); break;
-    case Kind::lognormal: text = concat("lognormal(mu = ", a_, ", sigma = ", b_, ")"); break;
+    case Kind::constant:
+      return concat(a_);
+    case Kind::uniform:
+      text = concat("uniform(", a_, ", ", b_, ")");
+      break;
+    case Kind::normal:
+      text = concat("normal(mean = ", a_, ", sd = ", b_, ")");
+      break;
+    case Kind::lognormal:
+      text = concat("lognormal(mu = ", a_, ", sigma = ", b_, ")");
+      break;
   }
   if (low_ > -kInf || high_ < kInf) text += concat(" within [", low_, ", ", high_, "]");
   return text;

@@ -40,6 +40,7 @@ struct Network::PopulationEntry {
   std::vector<std::uint32_t> outgoing;  // projections with this population as source
   std::vector<std::uint32_t> inputs;    // inputs attached to it
   std::vector<std::uint32_t> traces;    // traces recorded from it
+  std::vector<NeuronRange> ranges;      // the slice each partition owns, set at build
   // Ring buffers, slot-major: slot * size + neuron. Empty for spike sources.
   std::vector<double> ring_excitatory;
   std::vector<double> ring_inhibitory;
@@ -79,7 +80,9 @@ struct Network::PartitionScratch {
   std::uint64_t events = 0;  // synaptic events delivered into this partition
 };
 
-int default_partitions() { return std::max(1, tbb::info::default_concurrency()); }
+int default_partitions() {
+  return std::max(1, tbb::info::default_concurrency());
+}
 
 Network::Network(NetworkOptions options) : options_(options), grid_(options.dt) {
   if (options_.partitions < 1)
@@ -92,7 +95,9 @@ Network::Network(NetworkOptions options) : options_(options), grid_(options.dt) 
 
 Network::~Network() = default;
 
-int Network::threads() const { return arena_->arena.max_concurrency(); }
+int Network::threads() const {
+  return arena_->arena.max_concurrency();
+}
 
 Network::PopulationEntry& Network::entry(PopulationHandle p) {
   if (p.index >= populations_.size())
@@ -148,8 +153,8 @@ ProjectionHandle Network::connect(PopulationHandle source, PopulationHandle targ
   if (delay.is_constant()) {
     const Step d = grid_.steps(delay.a(), concat(where, "delay"));
     if (d < 1)
-      throw ConfigError(concat(where, "delay must be >= dt = ", grid_.dt(), " ms, got ",
-                               delay.a(), " ms"));
+      throw ConfigError(
+          concat(where, "delay must be >= dt = ", grid_.dt(), " ms, got ", delay.a(), " ms"));
   } else if (delay.min_value() < grid_.dt() * (1.0 - 1e-9)) {
     throw ConfigError(concat(where, "delay distribution ", delay.describe(),
                              " can draw values below dt = ", grid_.dt(),
@@ -173,8 +178,8 @@ void Network::add_input(PopulationHandle target, std::unique_ptr<Input> input) {
   PopulationEntry& e = entry(target);
   if (!input) throw ConfigError(concat("population '", e.name, "': no input given"));
   if (!e.model->accepts_input())
-    throw ConfigError(concat("population '", e.name, "' (", e.model->model(),
-                             ") does not accept input"));
+    throw ConfigError(
+        concat("population '", e.name, "' (", e.model->model(), ") does not accept input"));
   inputs_.push_back({target.index, std::move(input)});
   e.inputs.push_back(static_cast<std::uint32_t>(inputs_.size() - 1));
 }
@@ -206,8 +211,8 @@ TraceHandle Network::record_state(PopulationHandle population, const std::string
                              e.model->size(), ")"));
   const Step steps = interval == 0.0 ? 1 : grid_.steps(interval, where + "interval");
   if (steps < 1)
-    throw ConfigError(concat(where, "interval must be >= dt = ", grid_.dt(), " ms, got ",
-                             interval));
+    throw ConfigError(
+        concat(where, "interval must be >= dt = ", grid_.dt(), " ms, got ", interval));
   TraceEntry t;
   t.spec = {population.index, variable, std::move(neurons), steps};
   traces_.push_back(std::move(t));
@@ -251,7 +256,8 @@ void Network::apply_initial_states() {
       // One stream per (population, variable name), one counter per neuron: a neuron's
       // initial value depends on nothing but the seed, its population and its index.
       std::uint64_t name_hash = 0;
-      for (const char c : variable) name_hash = splitmix64(name_hash ^ static_cast<unsigned char>(c));
+      for (const char c : variable)
+        name_hash = splitmix64(name_hash ^ static_cast<unsigned char>(c));
       const std::uint64_t object = (static_cast<std::uint64_t>(k) << 32) ^ (name_hash >> 32);
       for (NeuronIndex i = 0; i < state.size(); ++i) {
         RandomStream stream(options_.seed, Purpose::initial_state, object, i);
@@ -269,8 +275,7 @@ void Network::build_connections() {
       std::vector<GeneratedSynapse> generated;
       for (std::size_t k = 0; k < projections_.size(); ++k) {
         ProjectionEntry& proj = projections_[k];
-        const ProjectionGeometry geometry{options_.seed, k,
-                                          populations_[proj.source].model->size(),
+        const ProjectionGeometry geometry{options_.seed, k, populations_[proj.source].model->size(),
                                           populations_[proj.target].model->size(),
                                           proj.source == proj.target};
         generated.clear();
@@ -304,6 +309,12 @@ void Network::build_connections() {
 }
 
 void Network::allocate_buffers() {
+  for (std::uint32_t k = 0; k < populations_.size(); ++k) {
+    PopulationEntry& e = populations_[k];
+    e.ranges.resize(static_cast<std::size_t>(options_.partitions));
+    for (int part = 0; part < options_.partitions; ++part)
+      e.ranges[static_cast<std::size_t>(part)] = partition_range(k, part);
+  }
   for (auto& e : populations_) {
     const std::size_t n = e.model->size();
     if (e.model->accepts_input()) {
@@ -385,7 +396,7 @@ void Network::update_partition(int part, Step begin, Step end) {
     const std::size_t slot = static_cast<std::size_t>(step % ring_slots_);
     for (std::uint32_t k = 0; k < populations_.size(); ++k) {
       PopulationEntry& e = populations_[k];
-      const NeuronRange r = partition_range(k, part);
+      const NeuronRange r = e.ranges[static_cast<std::size_t>(part)];
       if (r.size() == 0) continue;
       const std::size_t n = e.model->size();
       double* ex = e.ring_excitatory.empty() ? nullptr : e.ring_excitatory.data() + slot * n;
@@ -412,7 +423,8 @@ void Network::update_partition(int part, Step begin, Step end) {
       for (const std::uint32_t ti : e.traces) {
         TraceEntry& t = traces_[ti];
         if ((step + 1) % t.spec.interval != 0) continue;
-        const auto frame = static_cast<std::size_t>((step - t.window_first_frame) / t.spec.interval);
+        const auto frame =
+            static_cast<std::size_t>((step - t.window_first_frame) / t.spec.interval);
         const auto [first, last] = t.partition_slice[static_cast<std::size_t>(part)];
         double* row = t.window_values.data() + frame * t.spec.neurons.size();
         for (std::size_t j = first; j < last; ++j) row[j] = t.state[t.spec.neurons[j]];
@@ -430,7 +442,8 @@ void Network::collect_window(Step begin, Step end) {
     window_spikes_.insert(window_spikes_.end(), s.spikes.begin(), s.spikes.end());
   std::sort(window_spikes_.begin(), window_spikes_.end());
 
-  std::vector<SpikeRecord> recorded;
+  std::vector<SpikeRecord>& recorded = window_recorded_;
+  recorded.clear();
   for (const SpikeRecord& s : window_spikes_) {
     PopulationEntry& e = populations_[s.population];
     ++e.spike_count;
@@ -439,14 +452,16 @@ void Network::collect_window(Step begin, Step end) {
     if (options_.keep_recordings_in_memory) e.recorded.push_back({s.step, s.index});
   }
 
-  std::vector<TraceFrames> frames;
+  std::vector<TraceFrames>& frames = window_frames_;
+  frames.clear();
   for (std::size_t ti = 0; ti < traces_.size(); ++ti) {
     TraceEntry& t = traces_[ti];
     if (t.window_frames == 0) continue;
     frames.push_back({ti, t.window_first_frame, t.window_frames, t.window_values});
     if (options_.keep_recordings_in_memory) {
       for (std::size_t f = 0; f < t.window_frames; ++f)
-        t.memory.frame_steps.push_back(t.window_first_frame + static_cast<Step>(f) * t.spec.interval);
+        t.memory.frame_steps.push_back(t.window_first_frame +
+                                       static_cast<Step>(f) * t.spec.interval);
       t.memory.values.insert(t.memory.values.end(), t.window_values.begin(), t.window_values.end());
     }
   }
@@ -502,22 +517,31 @@ const std::vector<SpikeEvent>& Network::spikes(PopulationHandle population) cons
     throw ConfigError(concat("no population with index ", population.index));
   const PopulationEntry& e = populations_[population.index];
   if (!e.record_spikes)
-    throw ConfigError(concat("population '", e.name, "': spikes are not recorded; call "
+    throw ConfigError(concat("population '", e.name,
+                             "': spikes are not recorded; call "
                              "record_spikes before the run"));
   return e.recorded;
 }
 
-const Trace& Network::trace(TraceHandle trace) const { return traces_.at(trace.index).memory; }
+const Trace& Network::trace(TraceHandle trace) const {
+  return traces_.at(trace.index).memory;
+}
 
 const TraceSpec& Network::trace_spec(TraceHandle trace) const {
   return traces_.at(trace.index).spec;
 }
 
-std::size_t Network::trace_count() const { return traces_.size(); }
+std::size_t Network::trace_count() const {
+  return traces_.size();
+}
 
-std::size_t Network::population_count() const { return populations_.size(); }
+std::size_t Network::population_count() const {
+  return populations_.size();
+}
 
-std::size_t Network::projection_count() const { return projections_.size(); }
+std::size_t Network::projection_count() const {
+  return projections_.size();
+}
 
 ProjectionInfo Network::projection_info(std::uint32_t index) const {
   if (index >= projections_.size()) throw ConfigError(concat("no projection with index ", index));
@@ -525,14 +549,18 @@ ProjectionInfo Network::projection_info(std::uint32_t index) const {
   return {e.name, e.source, e.target, e.rule, e.synapse};
 }
 
-std::size_t Network::input_count() const { return inputs_.size(); }
+std::size_t Network::input_count() const {
+  return inputs_.size();
+}
 
 InputInfo Network::input_info(std::uint32_t index) const {
   if (index >= inputs_.size()) throw ConfigError(concat("no input with index ", index));
   return {inputs_[index].target, std::string(inputs_[index].input->kind())};
 }
 
-Population& Network::population(PopulationHandle p) { return *entry(p).model; }
+Population& Network::population(PopulationHandle p) {
+  return *entry(p).model;
+}
 
 const Population& Network::population(PopulationHandle p) const {
   if (p.index >= populations_.size())

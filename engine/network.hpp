@@ -40,9 +40,9 @@ namespace spikeflow {
 int default_partitions();
 
 struct NetworkOptions {
-  double dt = 0.1;               // ms
+  double dt = 0.1;  // ms
   std::uint64_t seed = 1;
-  int threads = 0;               // 0: all cores
+  int threads = 0;                        // 0: all cores
   int partitions = default_partitions();  // independent of the thread count
   bool keep_recordings_in_memory = true;  // false when only sinks (files) consume them
 };
@@ -71,9 +71,9 @@ struct Trace {
 };
 
 struct RunProgress {
-  Step now;         // steps done
-  Step run_begin;   // step at which this run() started
-  Step run_end;     // step at which it will end
+  Step now;        // steps done
+  Step run_begin;  // step at which this run() started
+  Step run_end;    // step at which it will end
   std::uint64_t spikes_in_run;
 };
 
@@ -164,8 +164,7 @@ class Network {
   std::uint64_t synaptic_events() const { return synaptic_events_; }
   // Visits every synapse of a projection: f(source, target, weight, delay_steps).
   void for_each_synapse(ProjectionHandle projection,
-                        const std::function<void(NeuronIndex, NeuronIndex, float, Step)>& f)
-      const;
+                        const std::function<void(NeuronIndex, NeuronIndex, float, Step)>& f) const;
 
  private:
   struct PopulationEntry;
@@ -195,6 +194,9 @@ class Network {
   std::vector<RecordingSink*> sinks_;
   std::vector<PartitionScratch> scratch_;
   std::vector<SpikeRecord> window_spikes_;
+  // What the sinks get for the window (kept to reuse their memory from window to window).
+  std::vector<SpikeRecord> window_recorded_;
+  std::vector<TraceFrames> window_frames_;
   std::unique_ptr<Arena> arena_;
 
   bool built_ = false;

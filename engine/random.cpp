@@ -28,12 +28,11 @@ RandomStream::RandomStream(StreamKey stream_key, std::uint64_t entity, std::uint
 std::array<std::uint32_t, 4> RandomStream::block(StreamKey key, std::uint64_t entity,
                                                  std::uint64_t position) {
   const Philox philox;
-  const Philox::key_type k = {{static_cast<std::uint32_t>(key.value),
-                               static_cast<std::uint32_t>(key.value >> 32)}};
-  const Philox::ctr_type c = {{static_cast<std::uint32_t>(entity),
-                               static_cast<std::uint32_t>(entity >> 32),
-                               static_cast<std::uint32_t>(position),
-                               static_cast<std::uint32_t>(position >> 32)}};
+  const Philox::key_type k = {
+      {static_cast<std::uint32_t>(key.value), static_cast<std::uint32_t>(key.value >> 32)}};
+  const Philox::ctr_type c = {
+      {static_cast<std::uint32_t>(entity), static_cast<std::uint32_t>(entity >> 32),
+       static_cast<std::uint32_t>(position), static_cast<std::uint32_t>(position >> 32)}};
   const Philox::ctr_type out = philox(c, k);
   return {out[0], out[1], out[2], out[3]};
 }

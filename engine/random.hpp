@@ -22,9 +22,9 @@ namespace spikeflow {
 
 // Why a stream is drawn from. Distinct purposes never share a key.
 enum class Purpose : std::uint32_t {
-  connect = 1,      // source/target choice of a projection
-  weight = 2,       // synaptic weights of a projection
-  delay = 3,        // synaptic delays of a projection
+  connect = 1,  // source/target choice of a projection
+  weight = 2,   // synaptic weights of a projection
+  delay = 3,    // synaptic delays of a projection
   initial_state = 4,
   poisson_input = 5,
   total_number_split = 6,  // per-block counts of fixed_total_number

@@ -57,8 +57,7 @@ class RecordingSink {
   // Before the first window of the first run, after the network is built.
   virtual void on_start(const Network&) {}
   // After each window: the recorded spikes of [begin, end) and the frames taken in it.
-  virtual void on_window(const Network&, Step begin, Step end,
-                         std::span<const SpikeRecord> spikes,
+  virtual void on_window(const Network&, Step begin, Step end, std::span<const SpikeRecord> spikes,
                          std::span<const TraceFrames> traces) = 0;
 };
 

@@ -49,8 +49,8 @@ class TimeGrid {
                                " ms at dt = ", dt_, " ms), got ", ms, " ms"));
     const double rounded = std::nearbyint(exact);
     if (std::abs(exact - rounded) > kGridTolerance)
-      throw ConfigError(concat(what, " must be a multiple of dt = ", dt_, " ms, got ", ms,
-                               " ms (", exact, " steps)"));
+      throw ConfigError(concat(what, " must be a multiple of dt = ", dt_, " ms, got ", ms, " ms (",
+                               exact, " steps)"));
     return static_cast<Step>(rounded);
   }
 

@@ -62,7 +62,7 @@ struct ReportLayout {
   std::string variable;
   std::string units;
   std::vector<NeuronIndex> neurons;
-  Step interval;    // steps between frames; the first frame is at interval * dt
+  Step interval;  // steps between frames; the first frame is at interval * dt
 };
 
 struct Layout {

@@ -261,8 +261,10 @@ void require_group_name(const Context& ctx, const Value& v, const std::string& k
                         const std::string& name) {
   if (name.empty()) ctx.fail(v, key, "must not be empty");
   if (name.find('/') != std::string::npos || name == "." || name == "..")
-    ctx.fail(v, key, concat("must not contain '/' or be '.' or '..' (it names a group in the "
-                            "recording file), got '", name, "'"));
+    ctx.fail(v, key,
+             concat("must not contain '/' or be '.' or '..' (it names a group in the "
+                    "recording file), got '",
+                    name, "'"));
 }
 
 std::string string(const Context& ctx, const Value& v, const std::string& key) {
@@ -294,8 +296,9 @@ Step on_grid(const Context& ctx, const Value& v, const std::string& key, double 
              const TimeGrid& grid) {
   const double exact = ms / grid.dt();
   if (std::abs(exact) > TimeGrid::kMaxSteps)
-    ctx.fail(v, key, concat("must be at most 2^53 steps (", TimeGrid::kMaxSteps * grid.dt(),
-                            " ms at dt = ", grid.dt(), " ms), got ", ms, " ms"));
+    ctx.fail(v, key,
+             concat("must be at most 2^53 steps (", TimeGrid::kMaxSteps * grid.dt(),
+                    " ms at dt = ", grid.dt(), " ms), got ", ms, " ms"));
   const double rounded = std::nearbyint(exact);
   if (std::abs(exact - rounded) > TimeGrid::kGridTolerance)
     ctx.fail(v, key,
@@ -667,12 +670,12 @@ class Builder {
                     {"simulation", "populations", "inputs", "projections", "recordings"});
     simulation(top.find("simulation"));
     grid_ = std::make_unique<TimeGrid>(out_.settings.dt);
-    out_.network = std::make_unique<Network>(NetworkOptions{
-        .dt = out_.settings.dt,
-        .seed = out_.settings.seed,
-        .threads = out_.settings.threads,
-        .partitions = ctx_.options.partitions,
-        .keep_recordings_in_memory = ctx_.options.keep_recordings_in_memory});
+    out_.network = std::make_unique<Network>(
+        NetworkOptions{.dt = out_.settings.dt,
+                       .seed = out_.settings.seed,
+                       .threads = out_.settings.threads,
+                       .partitions = ctx_.options.partitions,
+                       .keep_recordings_in_memory = ctx_.options.keep_recordings_in_memory});
 
     const Value* pops = top.find("populations");
     if (!pops)
@@ -1083,32 +1086,10 @@ class Builder {
     facts.name = name;
     facts.sources = source.size;
     facts.targets = target.size;
-    facts.expected_synapses = expected_synapses(rule, geometry);
+    facts.expected_synapses = expected_synapse_count(rule, geometry);
     facts.max_delay_ms = estimated_max(spec.delay);
     projections_.push_back(facts);
     out_.projection_names.push_back(name);
-  }
-
-  static double expected_synapses(const ConnectionRule& rule, const ProjectionGeometry& g) {
-    const double ns = g.source_size;
-    const double nt = g.target_size;
-    const bool skip_self = g.same_population && !rule.allow_autapses;
-    const double pairs = ns * nt - (skip_self ? ns : 0.0);
-    switch (rule.kind) {
-      case ConnectionRule::Kind::all_to_all:
-        return pairs;
-      case ConnectionRule::Kind::one_to_one:
-        return nt;
-      case ConnectionRule::Kind::pairwise_bernoulli:
-        return rule.p * pairs;
-      case ConnectionRule::Kind::fixed_indegree:
-        return static_cast<double>(rule.n) * nt;
-      case ConnectionRule::Kind::fixed_outdegree:
-        return static_cast<double>(rule.n) * ns;
-      case ConnectionRule::Kind::fixed_total_number:
-        return static_cast<double>(rule.n);
-    }
-    return 0.0;
   }
 
   // The largest delay the estimate plans a ring buffer for: the bound if there is one,

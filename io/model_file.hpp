@@ -1,7 +1,7 @@
 // Model files: one TOML file describes a whole run (see docs/model-file.md for every key).
 //
-//   auto model = spikeflow::io::load_model_file("examples/cuba.toml", {{"simulation.duration", "2000"}});
-//   model.network->run(model.settings.duration);
+//   auto model = spikeflow::io::load_model_file("examples/cuba.toml", {{"simulation.duration",
+//   "2000"}}); model.network->run(model.settings.duration);
 //
 // Errors are ModelFileError, whose message names the file, line and column, the key, the
 // offending value and what is allowed:
@@ -37,21 +37,21 @@ struct WeightSnapshotSpec {
 };
 
 struct RunSettings {
-  double dt = 0.1;              // ms
-  double duration = 1000.0;     // ms
+  double dt = 0.1;           // ms
+  double duration = 1000.0;  // ms
   std::uint64_t seed = 1;
-  int threads = 0;              // 0: all cores
-  std::string output = "";      // HDF5 path; empty: model file name with .h5
-  double flush_interval = 100.0;        // ms of model time between flushes
-  double flush_wall_seconds = 1.0;      // and at most this much wall time
+  int threads = 0;                  // 0: all cores
+  std::string output = "";          // HDF5 path; empty: model file name with .h5
+  double flush_interval = 100.0;    // ms of model time between flushes
+  double flush_wall_seconds = 1.0;  // and at most this much wall time
   std::vector<WeightSnapshotSpec> weight_snapshots;
 };
 
 // What validate prints and run checks before building.
 struct BuildEstimate {
   std::uint64_t neurons = 0;
-  double synapses = 0;             // expected count (exact for deterministic rules)
-  double memory_bytes = 0;         // neurons, synapses, ring buffers, recordings
+  double synapses = 0;      // expected count (exact for deterministic rules)
+  double memory_bytes = 0;  // neurons, synapses, ring buffers, recordings
 };
 
 struct LoadedModel {

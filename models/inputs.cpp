@@ -18,8 +18,7 @@ struct ActiveSteps {
 };
 
 ActiveSteps active_steps(const char* kind, double start, double stop, const TimeGrid& grid) {
-  if (!(start >= 0.0))
-    throw ConfigError(concat(kind, ": start must be >= 0 ms, got ", start));
+  if (!(start >= 0.0)) throw ConfigError(concat(kind, ": start must be >= 0 ms, got ", start));
   if (!(stop >= start))
     throw ConfigError(concat(kind, ": stop must be >= start = ", start, " ms, got ", stop));
   ActiveSteps a;
@@ -139,8 +138,8 @@ class StepCurrentInput final : public Input {
                                p.times.size(), " and ", p.amplitudes.size()));
     for (std::size_t k = 0; k < p.times.size(); ++k) {
       if (!std::isfinite(p.amplitudes[k]))
-        throw ConfigError(concat("step_current: amplitude ", k, " must be finite, got ",
-                                 p.amplitudes[k]));
+        throw ConfigError(
+            concat("step_current: amplitude ", k, " must be finite, got ", p.amplitudes[k]));
       if (k > 0 && !(p.times[k] > p.times[k - 1]))
         throw ConfigError(concat("step_current: times must increase, got ", p.times[k - 1],
                                  " ms then ", p.times[k], " ms"));

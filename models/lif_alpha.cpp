@@ -42,12 +42,14 @@ namespace {
 // One step for neurons [begin, end), without branches so that it vectorises (restrict
 // parameters: see lif_exp.cpp).
 template <typename Receptor>
-SPIKEFLOW_KERNEL_CLONES void integrate(double E_L, double I_e, double P33, double P30, const Receptor ex_r,
-               const Receptor in_r, NeuronIndex begin, NeuronIndex end, Step step,
-               double* __restrict V, double* __restrict I_ex, double* __restrict dI_ex,
-               double* __restrict I_in, double* __restrict dI_in,
-               const Step* __restrict free_from, const double* __restrict ex,
-               const double* __restrict inh, const double* __restrict current) {
+SPIKEFLOW_KERNEL_CLONES void integrate(double E_L, double I_e, double P33, double P30,
+                                       const Receptor ex_r, const Receptor in_r, NeuronIndex begin,
+                                       NeuronIndex end, Step step, double* __restrict V,
+                                       double* __restrict I_ex, double* __restrict dI_ex,
+                                       double* __restrict I_in, double* __restrict dI_in,
+                                       const Step* __restrict free_from,
+                                       const double* __restrict ex, const double* __restrict inh,
+                                       const double* __restrict current) {
   for (NeuronIndex i = begin; i < end; ++i) {
     const double v = E_L + (V[i] - E_L) * P33 + dI_ex[i] * ex_r.P31 + I_ex[i] * ex_r.P32 +
                      dI_in[i] * in_r.P31 + I_in[i] * in_r.P32 + (I_e + current[i]) * P30;

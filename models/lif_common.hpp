@@ -44,8 +44,8 @@ inline void require_positive(std::string_view model, const char* name, double va
 inline void require_finite(std::string_view model, const char* name, double value,
                            const char* unit) {
   if (!std::isfinite(value))
-    throw ConfigError(concat(model, ": ", name, " must be a finite number of ", unit, ", got ",
-                             value));
+    throw ConfigError(
+        concat(model, ": ", name, " must be a finite number of ", unit, ", got ", value));
 }
 
 inline void validate_membrane(std::string_view model, const MembraneParams& p) {
@@ -58,15 +58,16 @@ inline void validate_membrane(std::string_view model, const MembraneParams& p) {
   require_finite(model, "V_reset", p.V_reset, "mV");
   require_finite(model, "I_e", p.I_e, "pA");
   if (!(p.V_reset < p.V_th))
-    throw ConfigError(concat(model, ": V_reset must be < V_th = ", p.V_th, " mV, got ",
-                             p.V_reset, " mV"));
+    throw ConfigError(
+        concat(model, ": V_reset must be < V_th = ", p.V_th, " mV, got ", p.V_reset, " mV"));
 }
 
 // Integration kernels are compiled for the baseline (x86-64-v2: 2 doubles per vector) and,
 // chosen at load time, for AVX2 and AVX-512 (4 and 8). FP contraction is off
 // (-ffp-contract=off in CMakeLists.txt), so every clone computes the same IEEE operations:
 // results do not depend on the machine's vector width.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__)
 #define SPIKEFLOW_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define SPIKEFLOW_KERNEL_CLONES
@@ -103,7 +104,8 @@ inline void emit_spikes(NeuronRange range, Step step, double V_th, double V_rese
 
 // Finds a named state array among (name, array) pairs; empty span if none matches.
 inline std::span<double> find_state(
-    std::string_view name, std::initializer_list<std::pair<std::string_view, std::vector<double>*>> arrays) {
+    std::string_view name,
+    std::initializer_list<std::pair<std::string_view, std::vector<double>*>> arrays) {
   for (const auto& [n, array] : arrays)
     if (n == name) return {array->data(), array->size()};
   return {};

@@ -20,8 +20,8 @@ LifCondExp::LifCondExp(NeuronIndex size, const Params& params)
   require_finite(model, "V_th", p.V_th, "mV");
   require_finite(model, "V_reset", p.V_reset, "mV");
   if (!(p.V_reset < p.V_th))
-    throw ConfigError(concat(model, ": V_reset must be < V_th = ", p.V_th, " mV, got ",
-                             p.V_reset, " mV"));
+    throw ConfigError(
+        concat(model, ": V_reset must be < V_th = ", p.V_th, " mV, got ", p.V_reset, " mV"));
   require_finite(model, "I_e", p.I_e, "pA");
   require_positive(model, "g_L", p.g_L, "nS");
   require_finite(model, "E_ex", p.E_ex, "mV");
@@ -45,8 +45,8 @@ namespace {
 // One step for neurons [begin, end), without branches (restrict parameters: see
 // lif_exp.cpp). Limitation: std::exp keeps this loop scalar.
 void integrate(const LifCondExp::Params p, double h, double P_ex, double P_in, double mean_ex,
-               double mean_in, NeuronIndex begin, NeuronIndex end, Step step,
-               double* __restrict V, double* __restrict g_ex_state, double* __restrict g_in_state,
+               double mean_in, NeuronIndex begin, NeuronIndex end, Step step, double* __restrict V,
+               double* __restrict g_ex_state, double* __restrict g_in_state,
                const Step* __restrict free_from, const double* __restrict ex,
                const double* __restrict inh, const double* __restrict current) {
   for (NeuronIndex i = begin; i < end; ++i) {

@@ -20,10 +20,11 @@ namespace {
 
 // One step for neurons [begin, end), without branches so that it vectorises (restrict
 // parameters: see lif_exp.cpp). Input to a held neuron is lost.
-SPIKEFLOW_KERNEL_CLONES void integrate(double E_L, double I_e, double P22, double P20, NeuronIndex begin,
-               NeuronIndex end, Step step, double* __restrict V,
-               const Step* __restrict free_from, const double* __restrict ex,
-               const double* __restrict inh, const double* __restrict current) {
+SPIKEFLOW_KERNEL_CLONES void integrate(double E_L, double I_e, double P22, double P20,
+                                       NeuronIndex begin, NeuronIndex end, Step step,
+                                       double* __restrict V, const Step* __restrict free_from,
+                                       const double* __restrict ex, const double* __restrict inh,
+                                       const double* __restrict current) {
   for (NeuronIndex i = begin; i < end; ++i) {
     const double v = E_L + (V[i] - E_L) * P22 + (I_e + current[i]) * P20 + ex[i] + inh[i];
     V[i] = step >= free_from[i] ? v : V[i];

@@ -37,7 +37,9 @@ class LifDelta final : public Population {
   void prepare(const TimeGrid& grid) override;
   void update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) override;
   std::vector<std::string> state_names() const override { return {"V_m"}; }
-  std::span<double> state(std::string_view name) override { return find_state(name, {{"V_m", &V_m_}}); }
+  std::span<double> state(std::string_view name) override {
+    return find_state(name, {{"V_m", &V_m_}});
+  }
   std::string_view state_unit(std::string_view name) const override {
     return name == "V_m" ? "mV" : "";
   }

@@ -39,10 +39,11 @@ struct ExpPropagators {
   double E_L, I_e, P22, P21ex, P21in, P20, P11ex, P11in;
 };
 
-SPIKEFLOW_KERNEL_CLONES void integrate(const ExpPropagators c, NeuronIndex begin, NeuronIndex end, Step step,
-               double* __restrict V, double* __restrict I_ex, double* __restrict I_in,
-               const Step* __restrict free_from, const double* __restrict ex,
-               const double* __restrict inh, const double* __restrict current) {
+SPIKEFLOW_KERNEL_CLONES void integrate(const ExpPropagators c, NeuronIndex begin, NeuronIndex end,
+                                       Step step, double* __restrict V, double* __restrict I_ex,
+                                       double* __restrict I_in, const Step* __restrict free_from,
+                                       const double* __restrict ex, const double* __restrict inh,
+                                       const double* __restrict current) {
   for (NeuronIndex i = begin; i < end; ++i) {
     const double v = c.E_L + (V[i] - c.E_L) * c.P22 + I_ex[i] * c.P21ex + I_in[i] * c.P21in +
                      (c.I_e + current[i]) * c.P20;

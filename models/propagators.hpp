@@ -13,7 +13,9 @@
 namespace spikeflow::models {
 
 // e^{-h/tau}
-inline double decay(double h, double tau) { return std::exp(-h / tau); }
+inline double decay(double h, double tau) {
+  return std::exp(-h / tau);
+}
 
 // Membrane response to a constant current of 1 pA over h, from rest:
 // (tau_m / C_m) (1 - e^{-h/tau_m})  [mV/pA].

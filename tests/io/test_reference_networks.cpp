@@ -14,12 +14,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kExamples = fs::path(__FILE__).parent_path().parent_path().parent_path() /
-                           "examples";
+const fs::path kExamples =
+    fs::path(__FILE__).parent_path().parent_path().parent_path() / "examples";
 
 struct PopulationActivity {
-  double rate_hz = 0.0;   // spikes / neurons / seconds
-  double mean_cv = 0.0;   // over neurons with at least three spikes
+  double rate_hz = 0.0;  // spikes / neurons / seconds
+  double mean_cv = 0.0;  // over neurons with at least three spikes
 };
 
 PopulationActivity activity(const Network& net, std::uint32_t population, double duration_ms) {

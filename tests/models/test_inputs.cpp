@@ -44,7 +44,8 @@ double max_trace_error(const Trace& trace, const std::vector<std::pair<double, d
 
 }  // namespace
 
-TEST_CASE("dc input: the current flows exactly from start up to but not including stop", "[model][unit]") {
+TEST_CASE("dc input: the current flows exactly from start up to but not including stop",
+          "[model][unit]") {
   // Requirement: dc adds `amplitude` in steps start/dt .. stop/dt - 1; V_m stays at rest
   // before, charges exactly from start and relaxes exactly from stop.
   Network net(test::serial());
