@@ -13,72 +13,9 @@
 #include <limits>
 
 #include "engine/error.hpp"
+#include "engine/network_detail.hpp"
 
 namespace spikeflow {
-
-struct Network::Arena {
-  // More threads than cores is allowed (tests run 8 threads on 2 cores): TBB then needs
-  // its worker limit raised, or it warns and runs with fewer.
-  explicit Arena(int threads)
-      : oversubscription(threads > tbb::info::default_concurrency()
-                             ? std::make_unique<tbb::global_control>(
-                                   tbb::global_control::max_allowed_parallelism,
-                                   static_cast<std::size_t>(threads))
-                             : nullptr),
-        arena(threads) {}
-  std::unique_ptr<tbb::global_control> oversubscription;
-  tbb::task_arena arena;
-};
-
-struct Network::PopulationEntry {
-  std::string name;
-  std::unique_ptr<Population> model;
-  NeuronId first_id = 0;
-  bool record_spikes = false;
-  std::uint64_t spike_count = 0;
-  std::vector<std::pair<std::string, Distribution>> initial_states;
-  std::vector<std::uint32_t> outgoing;  // projections with this population as source
-  std::vector<std::uint32_t> inputs;    // inputs attached to it
-  std::vector<std::uint32_t> traces;    // traces recorded from it
-  std::vector<NeuronRange> ranges;      // the slice each partition owns, set at build
-  // Ring buffers, slot-major: slot * size + neuron. Empty for spike sources.
-  std::vector<double> ring_excitatory;
-  std::vector<double> ring_inhibitory;
-  std::vector<double> current;  // external current of the step being updated
-  std::vector<SpikeEvent> recorded;
-};
-
-struct Network::ProjectionEntry {
-  std::string name;
-  std::uint32_t source;
-  std::uint32_t target;
-  ConnectionRule rule;
-  SynapseSpec synapse;
-  std::vector<SynapseRows> rows;  // one per partition
-};
-
-struct Network::InputEntry {
-  std::uint32_t target;
-  std::unique_ptr<Input> input;
-};
-
-struct Network::TraceEntry {
-  TraceSpec spec;
-  std::span<const double> state;
-  // Per partition: the positions in spec.neurons of the neurons that partition owns.
-  std::vector<std::pair<std::size_t, std::size_t>> partition_slice;
-  // Frames of the current window.
-  Step window_first_frame = 0;
-  std::size_t window_frames = 0;
-  std::vector<double> window_values;
-  Trace memory;
-};
-
-struct Network::PartitionScratch {
-  std::vector<SpikeRecord> spikes;
-  std::vector<NeuronIndex> step_spikes;
-  std::uint64_t events = 0;  // synaptic events delivered into this partition
-};
 
 int default_partitions() {
   return std::max(1, tbb::info::default_concurrency());
