@@ -29,6 +29,7 @@ class IoFailure : public std::runtime_error {
 };
 
 int run_command(const std::vector<std::string>& args, const std::string& command_line);
+int resume_command(const std::vector<std::string>& args, const std::string& command_line);
 int validate_command(const std::vector<std::string>& args);
 int inspect_command(const std::vector<std::string>& args);
 int recover_command(const std::vector<std::string>& args);

@@ -27,6 +27,7 @@ results to HDF5 files in the SONATA layout.
 
 commands:
   run MODEL.toml       build the network, simulate it, write the recording (-o OUT.h5)
+  resume CKPT.h5       continue a run from its checkpoint (run --checkpoint-every MS)
   validate MODEL.toml  check a model file and show what it would build, without building
   inspect OUT.h5       summarise a recording: populations, spikes, rates, traces, provenance
   recover FILE.h5      make the file of a killed run readable (everything up to its last flush)
@@ -93,13 +94,14 @@ int dispatch(int argc, char** argv) {
     return kExitOk;
   }
   if (command == "run") return run_command(rest, quoted_command_line(argc, argv));
+  if (command == "resume") return resume_command(rest, quoted_command_line(argc, argv));
   if (command == "validate") return validate_command(rest);
   if (command == "inspect") return inspect_command(rest);
   if (command == "recover") return recover_command(rest);
   if (!command.empty() && command[0] == '-')
     throw UsageError("unknown option '" + command + "' (see 'spikeflow --help')");
   throw UsageError("unknown command '" + command +
-                   "' (commands: run, validate, inspect, recover; see 'spikeflow --help')");
+                   "' (commands: run, resume, validate, inspect, recover; see 'spikeflow --help')");
 }
 
 }  // namespace

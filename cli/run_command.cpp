@@ -31,6 +31,7 @@
 #include "cli/h5_reader.hpp"
 #include "cli/progress.hpp"
 #include "engine/error.hpp"
+#include "io/checkpoint.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/model_file.hpp"
 
@@ -55,17 +56,47 @@ const std::vector<OptionSpec> kRunOptions = {
     {"progress-interval", 0, "SECONDS",
      "seconds between progress lines when stderr is not\n"
      "a terminal (default 10)"},
+    {"checkpoint-every", 0, "MS",
+     "write a checkpoint every MS ms of simulated time (and\n"
+     "where a signal stops the run); see 'spikeflow resume'"},
+    {"checkpoint", 0, "PATH", "checkpoint file (default: OUT.ckpt.h5 next to the output)"},
     {"help", 'h', "", "this text"},
 };
+
+const std::vector<OptionSpec> kResumeOptions = {
+    {"output", 'o', "FILE",
+     "write the continued recording here: a copy of the original\n"
+     "cut back to the checkpoint (default: continue the original)"},
+    {"threads", 't', "N", "worker threads; 0 = all cores"},
+    {"quiet", 'q', "", "no progress and no summary (errors are still printed)"},
+    {"force", 0, "", "build even if the memory estimate exceeds the available memory"},
+    {"progress-interval", 0, "SECONDS", "seconds between progress lines (default 10)"},
+    {"checkpoint-every", 0, "MS", "checkpoint interval (default: the original run's)"},
+    {"checkpoint", 0, "PATH", "checkpoint file (default: the original run's)"},
+    {"help", 'h', "", "this text"},
+};
+
+constexpr const char* kResumeUsage =
+    "usage: spikeflow resume CHECKPOINT.h5 [-o OUT.h5] [--threads N] [--quiet]\n"
+    "                        [--checkpoint-every MS] [--checkpoint PATH]\n"
+    "\n"
+    "Continues a run from a checkpoint written by 'spikeflow run --checkpoint-every': rebuilds\n"
+    "the network from the model the checkpoint stores, loads its state, cuts the recording\n"
+    "back to what it held at the checkpoint and simulates to the end of the run. The result\n"
+    "equals the uninterrupted run's (spikes byte for byte), whatever the thread count.\n"
+    "\n"
+    "options:\n";
 
 constexpr const char* kRunUsage =
     "usage: spikeflow run MODEL.toml [-o OUT.h5] [--threads N] [--seed S] [--set KEY=VALUE]...\n"
     "                     [--quiet] [--progress-interval SECONDS] [--force]\n"
+    "                     [--checkpoint-every MS] [--checkpoint PATH]\n"
     "\n"
     "Builds the network the model file describes, simulates it for simulation.duration and\n"
     "writes spikes, state traces, weight snapshots and provenance to an HDF5 file.\n"
     "Progress goes to stderr, the end-of-run summary to stdout.\n"
     "SIGINT/SIGTERM stop at the next window and close the file cleanly (exit 130/143).\n"
+    "With --checkpoint-every, 'spikeflow resume' continues an interrupted run.\n"
     "\n"
     "options:\n";
 
@@ -261,9 +292,8 @@ struct RunFacts {
   bool completed = true;
 };
 
-void print_summary(Network& net, const RunFacts& f) {
-  std::printf("spikeflow run %s: %s\n", f.model_path.string().c_str(),
-              f.completed ? "completed" : "interrupted");
+void print_summary(Network& net, const RunFacts& f, const std::string& title) {
+  std::printf("%s: %s\n", title.c_str(), f.completed ? "completed" : "interrupted");
   std::printf("  neurons          %s\n", format_count(net.neuron_count()).c_str());
   std::printf("  synapses         %s\n", format_count(net.synapse_count()).c_str());
   std::printf("  threads          %d\n", net.threads());
@@ -337,6 +367,11 @@ class FileSink : public RecordingSink {
   void snapshot_weights(const Network& net) {
     guard("writing", [&] { file_.snapshot_weights(net); });
   }
+  io::RecordedCounts sync() {
+    io::RecordedCounts counts;
+    guard("writing", [&] { counts = file_.sync(); });
+    return counts;
+  }
   void finish(double wall, bool completed) {
     guard("closing", [&] { file_.finish(wall, completed); });
   }
@@ -359,6 +394,203 @@ class FileSink : public RecordingSink {
   }
   io::RecordingFile& file_;
 };
+
+// --- checkpoints -------------------------------------------------------------------------
+
+// Where and how often checkpoints are written, and the run facts each one stores.
+struct CheckpointPlan {
+  Step every = 0;  // steps between checkpoints; 0: none
+  fs::path path;
+  io::CheckpointRun run;  // all but the recorded counts, which each checkpoint takes afresh
+};
+
+// The default checkpoint of OUT.h5 is OUT.ckpt.h5, next to it.
+fs::path default_checkpoint_path(const fs::path& output) {
+  const std::string stem =
+      output.extension() == ".h5" ? output.stem().string() : output.filename().string();
+  return output.parent_path() / (stem + ".ckpt.h5");
+}
+
+CheckpointPlan plan_checkpoints(const ParsedArgs& args, const TimeGrid& grid,
+                                const fs::path& output, const fs::path& model_path, double every_ms,
+                                fs::path path) {
+  CheckpointPlan plan;
+  if (auto e = args.last("checkpoint-every"))
+    every_ms = parse_positive_double("--checkpoint-every", *e);
+  if (auto p = args.last("checkpoint")) path = *p;
+  if (every_ms <= 0.0) {
+    if (args.has("checkpoint"))
+      throw UsageError("option --checkpoint: needs --checkpoint-every MS to say how often");
+    return plan;
+  }
+  try {
+    plan.every = grid.steps(every_ms, "--checkpoint-every");
+  } catch (const ConfigError& e) {
+    throw UsageError(std::string("option ") + e.what());
+  }
+  plan.path = path.empty() ? default_checkpoint_path(output) : path;
+  std::error_code ec;
+  if (plan.path == output || fs::equivalent(plan.path, output, ec) ||
+      fs::equivalent(plan.path, model_path, ec))
+    throw UsageError("option --checkpoint: '" + plan.path.string() +
+                     "' is the output or the model file; choose another name");
+  check_output_writable(plan.path);
+  plan.run.checkpoint_every_ms = every_ms;
+  plan.run.checkpoint_path = plan.path.string();
+  return plan;
+}
+
+void take_checkpoint(const Network& net, FileSink& sink, const CheckpointPlan& plan) {
+  io::CheckpointRun run = plan.run;
+  run.recorded = sink.sync();
+  try {
+    io::write_checkpoint(plan.path, net, run);
+  } catch (const std::exception& e) {
+    throw IoFailure(e.what());
+  }
+  // Test hook (tests/e2e/test_checkpoint.sh): SIGKILL right after the N-th checkpoint, a
+  // kill at a known point with a known checkpoint.
+  static int taken = 0;
+  const char* kill_after = std::getenv("SPIKEFLOW_TEST_KILL_AFTER_CHECKPOINT");
+  if (kill_after && std::atoi(kill_after) == ++taken) std::raise(SIGKILL);
+}
+
+// --- the simulation loop, shared by run and resume ---------------------------------------
+
+struct LoopSettings {
+  const io::RunSettings* settings;
+  Step total;  // the run's last step (exclusive), from step 0
+  CheckpointPlan checkpoints;
+  bool quiet;
+  double progress_interval;
+  Clock::time_point command_start;
+  std::string title;  // "spikeflow run MODEL" or "spikeflow resume CHECKPOINT"
+};
+
+// Simulates from the network's clock to `total`, in segments that end at the weight-snapshot
+// and checkpoint times; a stop by signal writes a last checkpoint at the stopping point.
+// Then closes the file, prints the summary and returns the exit code.
+int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& loop) {
+  const TimeGrid& grid = net.grid();
+  const Step total = loop.total;
+  facts.planned_ms = static_cast<double>(total) * grid.dt();
+  bool snapshot_at_zero = false;
+  std::set<Step> stops = snapshot_steps(*loop.settings, grid, total, snapshot_at_zero);
+  const std::set<Step> snapshots = stops;
+  std::set<Step> checkpoints;
+  if (loop.checkpoints.every > 0)
+    for (Step s = loop.checkpoints.every; s < total; s += loop.checkpoints.every)
+      checkpoints.insert(s);
+  stops.insert(checkpoints.begin(), checkpoints.end());
+  stops.insert(total);
+
+  const ProgressMode mode = loop.quiet              ? ProgressMode::quiet
+                            : isatty(STDERR_FILENO) ? ProgressMode::terminal
+                                                    : ProgressMode::lines;
+  // Progress counts from the start of the whole run, so a resumed run shows its position.
+  ProgressReporter progress(mode, facts.planned_ms, loop.progress_interval);
+  const Step first_step = net.now();
+  bool completed = true;
+  try {
+    if (snapshot_at_zero && net.now() == 0) sink.snapshot_weights(net);
+    for (const Step stop : stops) {
+      if (stop <= net.now()) continue;
+      if (g_signal != 0) {
+        completed = false;
+        break;
+      }
+      const std::uint64_t spikes_before = total_spikes(net);
+      // run() clears a stop request when it starts; a signal that arrived just before is
+      // caught again here after the first window.
+      const RunStatus status =
+          net.run(static_cast<double>(stop - net.now()) * grid.dt(), [&](const RunProgress& p) {
+            if (g_signal != 0) net.request_stop();
+            progress.update(static_cast<double>(p.now - first_step) * grid.dt(),
+                            spikes_before + p.spikes_in_run);
+          });
+      if (status == RunStatus::stopped) {
+        completed = false;
+        break;
+      }
+      if (snapshots.count(stop)) sink.snapshot_weights(net);
+      if (checkpoints.count(stop)) take_checkpoint(net, sink, loop.checkpoints);
+    }
+    // Stopped by a signal: a checkpoint where it stopped loses nothing on resume.
+    if (!completed && loop.checkpoints.every > 0 && net.now() < total)
+      take_checkpoint(net, sink, loop.checkpoints);
+  } catch (...) {
+    // The run failed mid-way: keep what was recorded, marked incomplete, then report.
+    try {
+      sink.finish(seconds_since(loop.command_start), false);
+    } catch (...) {
+    }
+    throw;
+  }
+  facts.sim_seconds = progress.elapsed_seconds();
+  facts.simulated_ms = static_cast<double>(net.now() - first_step) * grid.dt();
+  facts.completed = completed;
+  progress.finish(facts.simulated_ms, total_spikes(net));
+
+  // Close the file: final flush, closing attributes.
+  sink.finish(seconds_since(loop.command_start), completed);
+
+  const double now_ms = static_cast<double>(net.now()) * grid.dt();
+  if (!completed) {
+    const int signal = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
+    std::fprintf(stderr,
+                 "spikeflow: %s: stopped at t = %.1f ms of %.1f ms; '%s' is closed and holds "
+                 "everything up to there (completed = false)\n",
+                 signal_name(signal), now_ms, facts.planned_ms, facts.output.string().c_str());
+    if (loop.checkpoints.every > 0)
+      std::fprintf(stderr, "spikeflow: checkpoint at t = %.1f ms in '%s' (spikeflow resume %s)\n",
+                   now_ms, loop.checkpoints.path.string().c_str(),
+                   loop.checkpoints.path.string().c_str());
+  }
+  if (!loop.quiet) print_summary(net, facts, loop.title);
+  if (!completed) return g_signal == SIGTERM ? kExitSigterm : kExitSigint;
+  return kExitOk;
+}
+
+// Installs the signal handlers' view of the run: the network to stop, and what a second
+// Ctrl-C says about the output file.
+void arm_signals(Network& net, const fs::path& output) {
+  g_signal = 0;
+  g_second_interrupt_message.store(kNoOutputMessage);
+  std::snprintf(g_file_message, sizeof g_file_message,
+                "\nspikeflow: second interrupt, exiting at once; '%s' holds everything up to "
+                "its last flush (see 'spikeflow recover')\n",
+                output.string().c_str());
+  g_network.store(&net);
+}
+
+// Builds the network, saying so on stderr; false if a signal came during the build.
+bool build_network(Network& net, const io::LoadedModel& model, bool quiet, RunFacts& facts) {
+  if (!quiet)
+    std::fprintf(stderr, "building %s: %s neurons, about %s synapses, about %s\n",
+                 model.path.string().c_str(), format_count(model.estimate.neurons).c_str(),
+                 format_count(static_cast<std::uint64_t>(model.estimate.synapses)).c_str(),
+                 format_bytes(model.estimate.memory_bytes).c_str());
+  const auto build_start = Clock::now();
+  net.build();
+  facts.build_seconds = seconds_since(build_start);
+  if (!quiet)
+    std::fprintf(stderr, "built in %s: %s synapses, %d threads\n",
+                 format_seconds(facts.build_seconds).c_str(),
+                 format_count(net.synapse_count()).c_str(), net.threads());
+  if (g_signal == 0) return true;
+  std::fprintf(stderr,
+               "spikeflow: %s during the build; stopped before simulating, "
+               "nothing written\n",
+               signal_name(g_signal));
+  return false;
+}
+
+std::vector<io::WeightRecording> weight_recordings(const io::RunSettings& settings) {
+  std::vector<io::WeightRecording> weights;
+  for (const auto& spec : settings.weight_snapshots)
+    weights.push_back({spec.projection, spec.handle, spec.times});
+  return weights;
+}
 
 }  // namespace
 
@@ -389,42 +621,18 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   // 2. The output must be writable before anything expensive happens.
   check_output_writable(output);
   refuse_to_overwrite_other_files(output, model.path);
+  CheckpointPlan checkpoints = plan_checkpoints(args, net.grid(), output, model.path, 0.0, {});
   refuse_if_too_large(model, args.has("force"));
 
   StopSignals signals;
-  g_signal = 0;
-  // Until the file exists (it is created when the run starts) a second interrupt leaves
-  // nothing behind; the message says which case it is.
-  g_second_interrupt_message.store(kNoOutputMessage);
-  std::snprintf(g_file_message, sizeof g_file_message,
-                "\nspikeflow: second interrupt, exiting at once; '%s' holds everything up to "
-                "its last flush (see 'spikeflow recover')\n",
-                output.string().c_str());
-  g_network.store(&net);
+  arm_signals(net, output);
 
   // 3. Build.
-  if (!quiet)
-    std::fprintf(stderr, "building %s: %s neurons, about %s synapses, about %s\n",
-                 model.path.string().c_str(), format_count(model.estimate.neurons).c_str(),
-                 format_count(static_cast<std::uint64_t>(model.estimate.synapses)).c_str(),
-                 format_bytes(model.estimate.memory_bytes).c_str());
-  const auto build_start = Clock::now();
-  net.build();
   RunFacts facts;
   facts.model_path = model.path;
   facts.output = output;
-  facts.build_seconds = seconds_since(build_start);
-  if (!quiet)
-    std::fprintf(stderr, "built in %s: %s synapses, %d threads\n",
-                 format_seconds(facts.build_seconds).c_str(),
-                 format_count(net.synapse_count()).c_str(), net.threads());
-  if (g_signal != 0) {
-    std::fprintf(stderr,
-                 "spikeflow: %s during the build; stopped before simulating, "
-                 "nothing written\n",
-                 signal_name(g_signal));
+  if (!build_network(net, model, quiet, facts))
     return g_signal == SIGTERM ? kExitSigterm : kExitSigint;
-  }
 
   // 4. The recording file. If it cannot be created, none is left behind.
   io::Provenance provenance;
@@ -435,14 +643,12 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   provenance.threads = net.threads();
   provenance.ranks = 1;
   provenance.dt = net.grid().dt();
-  std::vector<io::WeightRecording> weights;
-  for (const auto& spec : model.settings.weight_snapshots)
-    weights.push_back({spec.projection, spec.handle, spec.times});
   // The constructor only checks the policy (ConfigError); the file is created by the first
   // run() through on_start. If that fails, no file is left behind.
   io::RecordingFile file(
       output, provenance,
-      io::FlushPolicy{model.settings.flush_interval, model.settings.flush_wall_seconds}, weights);
+      io::FlushPolicy{model.settings.flush_interval, model.settings.flush_wall_seconds},
+      weight_recordings(model.settings));
   FileSink sink(file);
   net.add_sink(&sink);
   try {
@@ -454,70 +660,129 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
     throw;
   }
 
-  // 5. Simulate, in segments that end at the weight-snapshot times.
-  const TimeGrid& grid = net.grid();
-  const Step total = grid.steps(model.settings.duration, "simulation.duration");
-  facts.planned_ms = static_cast<double>(total) * grid.dt();
-  bool snapshot_at_zero = false;
-  std::set<Step> stops = snapshot_steps(model.settings, grid, total, snapshot_at_zero);
-  const std::set<Step> snapshots = stops;
-  stops.insert(total);
+  // 5. Simulate, checkpoint, close, summarise.
+  const Step total = net.grid().steps(model.settings.duration, "simulation.duration");
+  io::CheckpointRun& run = checkpoints.run;
+  run.model_text = model.resolved_text;
+  run.model_source = model.model_text;
+  run.model_path = model.path.string();
+  run.command_line = command_line;
+  run.output = fs::absolute(output).string();
+  run.duration_ms = model.settings.duration;
+  run.flush_interval = model.settings.flush_interval;
+  run.flush_wall_seconds = model.settings.flush_wall_seconds;
+  if (!checkpoints.path.empty()) run.checkpoint_path = fs::absolute(checkpoints.path).string();
+  return simulate(net, sink, facts,
+                  {&model.settings, total, checkpoints, quiet, interval, command_start,
+                   "spikeflow run " + model.path.string()});
+}
 
-  const ProgressMode mode = quiet                   ? ProgressMode::quiet
-                            : isatty(STDERR_FILENO) ? ProgressMode::terminal
-                                                    : ProgressMode::lines;
-  ProgressReporter progress(mode, facts.planned_ms, interval);
-  const Step first_step = net.now();
-  bool completed = true;
+// `spikeflow resume CHECKPOINT.h5`: rebuilds the network from the model text the checkpoint
+// stores, loads its state, reopens the recording (cut back to what the checkpoint had
+// recorded) and carries on to the end of the run.
+int resume_command(const std::vector<std::string>& words, const std::string& command_line) {
+  const auto command_start = Clock::now();
+  const ParsedArgs args = parse_args(words, kResumeOptions, "resume");
+  if (args.has("help")) {
+    std::printf("%s%s", kResumeUsage, format_options(kResumeOptions).c_str());
+    return kExitOk;
+  }
+  if (args.positionals.size() != 1)
+    throw UsageError(args.positionals.empty()
+                         ? "resume: missing the checkpoint (usage: spikeflow resume CKPT.h5 ...)"
+                         : "resume: expected one checkpoint file, got " +
+                               std::to_string(args.positionals.size()) + " arguments");
+  const bool quiet = args.has("quiet");
+  double interval = 10.0;
+  if (auto pi = args.last("progress-interval"))
+    interval = parse_positive_double("--progress-interval", *pi);
+  std::vector<io::Override> overrides;
+  if (auto t = args.last("threads"))
+    overrides.push_back(
+        {"simulation.threads", std::to_string(parse_integer("--threads", *t, 0, 4096))});
+
+  // 1. The checkpoint and the model it was taken from.
+  const fs::path checkpoint_path = args.positionals.front();
+  std::unique_ptr<io::CheckpointFile> checkpoint;
   try {
-    if (snapshot_at_zero) sink.snapshot_weights(net);
-    for (const Step stop : stops) {
-      if (g_signal != 0) {
-        completed = false;
-        break;
-      }
-      const std::uint64_t spikes_before = total_spikes(net);
-      // run() clears a stop request when it starts; a signal that arrived just before is
-      // caught again here after the first window.
-      const RunStatus status =
-          net.run(static_cast<double>(stop - net.now()) * grid.dt(), [&](const RunProgress& p) {
-            if (g_signal != 0) net.request_stop();
-            progress.update(static_cast<double>(p.now - first_step) * grid.dt(),
-                            spikes_before + p.spikes_in_run);
-          });
-      if (status == RunStatus::stopped) {
-        completed = false;
-        break;
-      }
-      if (snapshots.count(stop)) sink.snapshot_weights(net);
-    }
-  } catch (...) {
-    // The run failed mid-way: keep what was recorded, marked incomplete, then report.
-    try {
-      sink.finish(seconds_since(command_start), false);
-    } catch (...) {
-    }
+    checkpoint = std::make_unique<io::CheckpointFile>(checkpoint_path);
+  } catch (const ConfigError&) {
     throw;
+  } catch (const std::exception& e) {
+    throw IoFailure(e.what());
   }
-  facts.sim_seconds = progress.elapsed_seconds();
-  facts.simulated_ms = static_cast<double>(net.now() - first_step) * grid.dt();
-  facts.completed = completed;
-  progress.finish(facts.simulated_ms, total_spikes(net));
+  const io::CheckpointRun saved = checkpoint->run();
+  io::LoadedModel model = io::load_model_text(saved.model_text, saved.model_path, overrides,
+                                              {.keep_recordings_in_memory = false});
+  Network& net = *model.network;
 
-  // 6. Close the file: final flush, closing attributes.
-  sink.finish(seconds_since(command_start), completed);
-
-  if (!completed) {
-    const int signal = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
-    std::fprintf(stderr,
-                 "spikeflow: %s: stopped at t = %.1f ms of %.1f ms; '%s' is closed and holds "
-                 "everything up to there (completed = false)\n",
-                 signal_name(signal), facts.simulated_ms, facts.planned_ms,
-                 output.string().c_str());
+  // 2. The output: the original recording, continued in place, or with -o a copy of it.
+  const fs::path original = saved.output;
+  fs::path output = original;
+  if (auto o = args.last("output")) output = *o;
+  std::error_code ec;
+  if (!fs::is_regular_file(original, ec))
+    throw IoFailure("cannot resume: the recording '" + original.string() +
+                    "' the checkpoint continues is missing");
+  const bool copy = !fs::equivalent(output, original, ec);
+  if (copy) {
+    check_output_writable(output);
+    refuse_to_overwrite_other_files(output, saved.model_path);
   }
-  if (!quiet) print_summary(net, facts);
-  if (!completed) return g_signal == SIGTERM ? kExitSigterm : kExitSigint;
-  return kExitOk;
+  const fs::path default_checkpoint =
+      saved.checkpoint_path.empty() ? checkpoint_path : fs::path(saved.checkpoint_path);
+  CheckpointPlan checkpoints = plan_checkpoints(args, net.grid(), output, saved.model_path,
+                                                saved.checkpoint_every_ms, default_checkpoint);
+  refuse_if_too_large(model, args.has("force"));
+
+  StopSignals signals;
+  arm_signals(net, output);
+
+  // 3. Build and load the state.
+  RunFacts facts;
+  facts.model_path = model.path;
+  facts.output = output;
+  if (!build_network(net, model, quiet, facts))
+    return g_signal == SIGTERM ? kExitSigterm : kExitSigint;
+  net.load_state(*checkpoint);
+  checkpoint.reset();  // closed: the next checkpoint may replace it
+  if (!quiet)
+    std::fprintf(stderr, "resuming at t = %.1f ms of %.1f ms from '%s'\n",
+                 net.grid().time_of(net.now()), saved.duration_ms,
+                 checkpoint_path.string().c_str());
+
+  // 4. The recording, cut back to the checkpoint. A killed run's file is made whole first.
+  try {
+    if (copy) fs::copy_file(original, output, fs::copy_options::overwrite_existing);
+    if (H5File::open(output.string()).opened_swmr()) io::recover_file(output);
+  } catch (const std::exception& e) {
+    throw IoFailure(std::string("cannot resume into '") + output.string() + "': " + e.what());
+  }
+  io::RecordingFile file(output, {},
+                         io::FlushPolicy{saved.flush_interval, saved.flush_wall_seconds},
+                         weight_recordings(model.settings));
+  file.resume_from(saved.recorded);
+  FileSink sink(file);
+  net.add_sink(&sink);
+  net.run(0.0);
+  g_second_interrupt_message.store(g_file_message);
+
+  // 5. Carry on to the end of the run.
+  checkpoints.run.model_text = saved.model_text;
+  checkpoints.run.model_source = saved.model_source;
+  checkpoints.run.model_path = saved.model_path;
+  checkpoints.run.command_line = saved.command_line;
+  checkpoints.run.output = fs::absolute(output).string();
+  checkpoints.run.duration_ms = saved.duration_ms;
+  checkpoints.run.flush_interval = saved.flush_interval;
+  checkpoints.run.flush_wall_seconds = saved.flush_wall_seconds;
+  if (!checkpoints.path.empty())
+    checkpoints.run.checkpoint_path = fs::absolute(checkpoints.path).string();
+  const Step total = net.grid().steps(saved.duration_ms, "simulation.duration");
+  (void)command_line;
+  return simulate(net, sink, facts,
+                  {&model.settings, total, checkpoints, quiet, interval, command_start,
+                   "spikeflow resume " + checkpoint_path.string()});
 }
 
 }  // namespace spikeflow::cli

@@ -32,6 +32,12 @@ class Input {
   // Adds this input's contribution for step `step` to neurons in `range`.
   virtual void apply(NeuronRange range, Step step, const InputContext& context,
                      StepInputBuffers& buffers) const = 0;
+
+  // Checkpoints: an input whose output depends on more than (seed, step, neuron) saves
+  // that state here. The inputs of models/inputs.hpp draw from counter-based streams keyed
+  // by step and hold none, so the default saves nothing.
+  virtual void save_state(const StateSection&) const {}
+  virtual void load_state(const StateSource&) {}
 };
 
 }  // namespace spikeflow

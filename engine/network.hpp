@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/connectivity.hpp"
@@ -29,6 +30,7 @@
 #include "engine/input.hpp"
 #include "engine/population.hpp"
 #include "engine/recording.hpp"
+#include "engine/state_io.hpp"
 #include "engine/time.hpp"
 
 namespace spikeflow {
@@ -134,6 +136,20 @@ class Network {
   // handler or another thread.
   void request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
 
+  // --- checkpoints (engine/checkpoint.cpp; files: io/checkpoint.hpp) ---
+  // Writes everything a continuation needs: the clock, every population's state (named
+  // and hidden), ring buffers, spike counts, input state, the in-memory recordings, and
+  // every registered component. Call it between runs (the clock is at a window boundary).
+  // The network must be built.
+  void save_state(StateWriter& out) const;
+  // Restores what save_state wrote into a network made from the same description and seed
+  // (building it first if needed): continuing then gives the spikes the saved network would
+  // have given, for any thread or partition count. Throws ConfigError if the checkpoint does
+  // not fit the network (seed, dt, population sizes, synapse counts differ).
+  void load_state(const StateReader& in);
+  // Adds a component saved and loaded under "components/<name>" (see state_io.hpp).
+  void add_state_component(std::string name, StateComponent* component);
+
   // --- results and facts ---
   const TimeGrid& grid() const { return grid_; }
   const NetworkOptions& options() const { return options_; }
@@ -198,6 +214,7 @@ class Network {
   std::vector<SpikeRecord> window_recorded_;
   std::vector<TraceFrames> window_frames_;
   std::unique_ptr<Arena> arena_;
+  std::vector<std::pair<std::string, StateComponent*>> state_components_;
 
   bool built_ = false;
   bool started_ = false;

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/state_io.hpp"
 #include "engine/time.hpp"
 
 namespace spikeflow {
@@ -73,6 +74,13 @@ class Population {
   virtual std::span<double> state(std::string_view name) = 0;
   // The unit of a state variable ("mV", "pA", ...), empty if unknown or dimensionless.
   virtual std::string_view state_unit(std::string_view name) const = 0;
+
+  // Checkpoints (engine/state_io.hpp): writes everything a continuation needs, and reads
+  // it back into a population made with the same parameters and prepared for the same
+  // grid. The default saves the named state variables; a model with hidden state
+  // (refractory counters, cursors, per-neuron traces) overrides both and adds it.
+  virtual void save_state(const StateSection& out) const;
+  virtual void load_state(const StateSource& in);
 };
 
 }  // namespace spikeflow

@@ -100,7 +100,12 @@ struct FinishItem {
   bool completed;
 };
 
-using Item = std::variant<WindowItem, SnapshotItem, FinishItem>;
+// Asks the writer to flush and report what the file holds (RecordingFile::sync).
+struct SyncItem {
+  std::promise<RecordedCounts>* done;
+};
+
+using Item = std::variant<WindowItem, SnapshotItem, FinishItem, SyncItem>;
 
 std::size_t item_bytes(const Item& item) {
   if (const auto* w = std::get_if<WindowItem>(&item)) {
@@ -209,6 +214,10 @@ class Writer {
     group_of_population_.assign(population_groups.begin(), population_groups.end());
   }
   void create(const std::filesystem::path& path, const Layout& layout);
+  // Opens the file a checkpointed run wrote and cuts it back to `counts` (resume).
+  void reopen(const std::filesystem::path& path, const Layout& layout,
+              const RecordedCounts& counts);
+  RecordedCounts counts() const;
   void add(WindowItem& item);
   void add(SnapshotItem& item);
   bool unflushed() const { return dirty_; }
@@ -368,6 +377,112 @@ void Writer::create(const std::filesystem::path& path, const Layout& layout) {
 
   // From here on only appends and in-place rewrites: readers may open the file with SWMR.
   check(H5Fstart_swmr_write(file_), "starting SWMR writing");
+}
+
+Id open_dataset(hid_t location, const std::string& name) {
+  if (!hdf5::link_exists(location, name.c_str()))
+    throw RuntimeError(
+        concat("the file has no '", name, "': it was not written by the run of this checkpoint"));
+  return Id(
+      check_id(H5Dopen2(location, name.c_str(), H5P_DEFAULT), "opening dataset '" + name + "'"));
+}
+
+// Sets the first dimension of a dataset (rank 1 or 2) to `rows`.
+void cut_to(hid_t ds, hsize_t rows, const std::string& what) {
+  Id space(check_id(H5Dget_space(ds), "reading the extent of " + what));
+  hsize_t dims[2] = {0, 0};
+  check(H5Sget_simple_extent_dims(space, dims, nullptr), "reading the extent of " + what);
+  if (dims[0] < rows)
+    throw RuntimeError(concat(what, " holds ", dims[0], " rows, fewer than the ", rows,
+                              " the checkpoint counted"));
+  dims[0] = rows;
+  check(H5Dset_extent(ds, dims), "cutting back " + what);
+}
+
+void Writer::reopen(const std::filesystem::path& path, const Layout& layout,
+                    const RecordedCounts& counts) {
+  path_ = path;
+  grid_ = TimeGrid(layout.dt);
+  if (counts.spikes.size() != layout.spikes.size() ||
+      counts.frames.size() != layout.reports.size() ||
+      counts.snapshots.size() != layout.weights.size() ||
+      counts.synapses.size() != layout.weights.size())
+    throw RuntimeError("the checkpoint's recording counts do not match the network's recordings");
+
+  Id fapl(check_id(H5Pcreate(H5P_FILE_ACCESS), "creating file access properties"));
+  check(H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
+        "requesting the latest file format (needed for SWMR)");
+  file_ = Id(check_id(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl), "opening the file to resume"));
+  // A finished or recovered file carries closing attributes; the resumed run writes its own.
+  for (const char* name : {"wall_time", "completed", "recovered"})
+    hdf5::remove_attr_if_exists(file_, name);
+
+  provenance_ = Id(check_id(H5Gopen2(file_, "provenance", H5P_DEFAULT), "opening '/provenance'"));
+  simulated_until_ = open_dataset(provenance_, "simulated_until_ms");
+  wall_time_ = open_dataset(provenance_, "wall_time");
+  completed_ = open_dataset(provenance_, "completed");
+  spike_counts_ = open_dataset(provenance_, "spike_counts");
+  weight_snapshots_ = open_dataset(provenance_, "weight_snapshots");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  rewrite(wall_time_, H5T_NATIVE_DOUBLE, &nan, "writing wall_time");
+
+  for (std::size_t k = 0; k < layout.spikes.size(); ++k) {
+    SpikeGroup g;
+    g.name = layout.spikes[k].name;
+    const std::string base = "spikes/" + g.name;
+    g.timestamps = open_dataset(file_, base + "/timestamps");
+    g.node_ids = open_dataset(file_, base + "/node_ids");
+    g.written = counts.spikes[k];
+    cut_to(g.timestamps, g.written, "'/" + base + "/timestamps'");
+    cut_to(g.node_ids, g.written, "'/" + base + "/node_ids'");
+    spikes_.push_back(std::move(g));
+  }
+  for (std::size_t k = 0; k < layout.reports.size(); ++k) {
+    Report rep;
+    rep.path = layout.reports[k].path;
+    rep.neurons = layout.reports[k].neurons.size();
+    rep.interval = layout.reports[k].interval;
+    rep.data = open_dataset(file_, rep.path.substr(1) + "/data");
+    rep.time = open_dataset(file_, rep.path.substr(1) + "/mapping/time");
+    rep.frames = counts.frames[k];
+    cut_to(rep.data, rep.frames, "'" + rep.path + "/data'");
+    reports_.push_back(std::move(rep));
+  }
+  for (std::size_t k = 0; k < layout.weights.size(); ++k) {
+    Weights w;
+    w.name = layout.weights[k];
+    const std::string base = "weights/" + w.name + "/";
+    w.synapses = counts.synapses[k];
+    w.snapshots = counts.snapshots[k];
+    const std::pair<Id*, const char*> rows[] = {
+        {&w.source, "source"}, {&w.target, "target"}, {&w.weight, "weight"}, {&w.delay, "delay"}};
+    for (const auto& [id, name] : rows) {
+      *id = open_dataset(file_, base + name);
+      cut_to(*id, w.synapses, "'/" + base + name + "'");
+    }
+    w.times = open_dataset(file_, base + "times");
+    cut_to(w.times, w.snapshots, "'/" + base + "times'");
+    w.offsets = open_dataset(file_, base + "offsets");
+    cut_to(w.offsets, w.snapshots + 1, "'/" + base + "offsets'");
+    weights_.push_back(std::move(w));
+  }
+  end_ = counts.step;
+  flushed_end_ = counts.step;
+  check(H5Fstart_swmr_write(file_), "starting SWMR writing");
+  // The cut-back extents and counters are on disk before anything is appended.
+  flush();
+}
+
+RecordedCounts Writer::counts() const {
+  RecordedCounts c;
+  c.step = end_;
+  for (const auto& g : spikes_) c.spikes.push_back(g.written);
+  for (const auto& r : reports_) c.frames.push_back(r.frames);
+  for (const auto& w : weights_) {
+    c.snapshots.push_back(w.snapshots);
+    c.synapses.push_back(w.synapses);
+  }
+  return c;
 }
 
 void Writer::write_provenance(const Layout& layout) {
@@ -604,6 +719,8 @@ struct RecordingFile::Impl {
   Clock::time_point start_wall;
   std::vector<std::size_t> trace_frames;  // frames handed over per trace
   Step next_begin = 0;
+  bool resume = false;  // on_start reopens the file and cuts it back to resume_counts
+  RecordedCounts resume_counts;
 
   // Shared with the writer thread, under `mutex`.
   std::mutex mutex;
@@ -669,6 +786,8 @@ void RecordingFile::Impl::run_writer() {
     {
       std::lock_guard lock(mutex);
       if (failed) {
+        if (auto* sync = std::get_if<SyncItem>(&item))
+          sync->done->set_exception(std::make_exception_ptr(RuntimeError(error)));
         if (finish) return;
         continue;
       }
@@ -678,6 +797,10 @@ void RecordingFile::Impl::run_writer() {
         if (w->end >= 0) writer.add(*w);
       } else if (auto* s = std::get_if<SnapshotItem>(&item)) {
         writer.add(*s);
+      } else if (auto* sync = std::get_if<SyncItem>(&item)) {
+        writer.flush();
+        sync->done->set_value(writer.counts());
+        continue;
       } else {
         const auto& f = std::get<FinishItem>(item);
         writer.close(f.wall_seconds, f.completed);
@@ -690,6 +813,8 @@ void RecordingFile::Impl::run_writer() {
       failed = true;
       error = concat(name(), ": ", e.what());
       has_room.notify_all();
+      if (auto* sync = std::get_if<SyncItem>(&item))
+        sync->done->set_exception(std::make_exception_ptr(RuntimeError(error)));
       if (finish) return;
     }
   }
@@ -783,6 +908,19 @@ void RecordingFile::on_start(const Network& net) {
 
   m.trace_frames.assign(net.trace_count(), 0);
   m.next_begin = net.now();
+  if (m.resume) {
+    if (m.resume_counts.step != net.now())
+      throw ConfigError(concat(m.name(), ": resuming at step ", m.resume_counts.step,
+                               " but the network stands at step ", net.now()));
+    if (m.resume_counts.frames.size() == m.trace_frames.size())
+      for (std::size_t t = 0; t < m.trace_frames.size(); ++t)
+        m.trace_frames[t] = static_cast<std::size_t>(m.resume_counts.frames[t]);
+    // Snapshots due up to now were taken before the checkpoint.
+    for (std::size_t k = 0; k < m.weights.size(); ++k)
+      while (m.next_time[k] < m.weights[k].times.size() &&
+             net.grid().nearest_steps(m.weights[k].times[m.next_time[k]]) <= net.now())
+        ++m.next_time[k];
+  }
   m.start_wall = Clock::now();
   m.writer.set_policy(m.policy, group_of);
 
@@ -792,7 +930,10 @@ void RecordingFile::on_start(const Network& net) {
     {
       hdf5::QuietErrors quiet;
       try {
-        m.writer.create(m.path, layout);
+        if (m.resume)
+          m.writer.reopen(m.path, layout, m.resume_counts);
+        else
+          m.writer.create(m.path, layout);
       } catch (const std::exception& e) {
         m.writer.abandon();
         created.set_exception(
@@ -885,6 +1026,29 @@ void RecordingFile::finish(double wall_seconds, bool completed) {
   m.push(FinishItem{wall_seconds, completed}, true);
   m.thread.join();
   m.throw_if_failed();
+}
+
+RecordedCounts RecordingFile::sync() {
+  Impl& m = *impl_;
+  if (!m.started || m.finished) throw ConfigError(concat(m.name(), ": sync needs a running file"));
+  m.throw_if_failed();
+  std::promise<RecordedCounts> done;
+  std::future<RecordedCounts> counts = done.get_future();
+  m.push(SyncItem{&done}, true);
+  try {
+    return counts.get();
+  } catch (...) {
+    std::lock_guard lock(m.mutex);
+    m.reported = true;  // thrown here; finish() need not throw it again
+    throw;
+  }
+}
+
+void RecordingFile::resume_from(RecordedCounts counts) {
+  Impl& m = *impl_;
+  if (m.started) throw ConfigError(concat(m.name(), ": resume_from after the file was started"));
+  m.resume = true;
+  m.resume_counts = std::move(counts);
 }
 
 std::uint64_t RecordingFile::flushes() const {

@@ -60,6 +60,16 @@ struct WeightRecording {
   std::vector<double> times;
 };
 
+// How much of each dataset a recording file holds after a flush: what a checkpoint notes, so
+// that a resumed run can cut the file back to exactly this and append (docs/checkpoints.md).
+struct RecordedCounts {
+  Step step = 0;                         // model time covered, steps
+  std::vector<std::uint64_t> spikes;     // per recorded population, in file order
+  std::vector<std::uint64_t> frames;     // per trace, in the network's trace order
+  std::vector<std::uint64_t> snapshots;  // per weight recording
+  std::vector<std::uint64_t> synapses;   // per weight recording: rows of all its snapshots
+};
+
 class RecordingFile : public RecordingSink {
  public:
   // Checks the policy and the weight recordings (ConfigError); touches no file yet.
@@ -80,6 +90,15 @@ class RecordingFile : public RecordingSink {
   // time. The caller (the CLI's run loop) runs the network up to each snapshot time and
   // calls this. At time 0 call net.build() first; the file is then created here.
   void snapshot_weights(const Network& net);
+
+  // Checkpoints. sync() waits until the writer thread has written and flushed everything
+  // handed to it, and returns how much the file then holds. resume_from(), before the
+  // first run, makes on_start reopen the existing file at path() instead of creating one:
+  // every dataset is cut back to `counts` (the network must stand at counts.step), and the
+  // run appends from there. The file must be closed (a killed run's file is first made
+  // whole by recover_file) and have the layout this network gives.
+  RecordedCounts sync();
+  void resume_from(RecordedCounts counts);
 
   // Waits for the queue to drain, flushes, writes wall_time (s) and completed, closes the
   // file. A second call does nothing; before on_start it does nothing either (no file).

@@ -1294,7 +1294,35 @@ LoadedModel load_model_file(const std::filesystem::path& path,
   LoadedModel model;
   model.path = path;
   model.model_text = files.text();
+  model.resolved_text = toml::format(root);
   Builder(ctx, root, files.root(), model).build();
+  return model;
+}
+
+LoadedModel load_model_text(const std::string& text, const std::filesystem::path& path,
+                            const std::vector<Override>& overrides, const LoadOptions& options) {
+  Context ctx;
+  ctx.options = options;
+  for (const auto& o : overrides) ctx.override_keys.push_back(o.key);
+  Value root;
+  try {
+    std::istringstream in(text);
+    root = toml::parse(in, path.string());
+  } catch (const toml::syntax_error& e) {
+    const auto loc = e.location();
+    throw ModelFileError(concat(loc.file_name(), ":", loc.line(), ":", loc.column(),
+                                ": syntax error: ", syntax_message(e.what())));
+  }
+  if (root.contains("include"))
+    throw ModelFileError(concat(path.string(), ": include: a model text has no includes"));
+  const Value file_root = root;
+  for (std::size_t i = 0; i < overrides.size(); ++i) apply_override(root, overrides[i], i + 1);
+
+  LoadedModel model;
+  model.path = path;
+  model.model_text = text;
+  model.resolved_text = toml::format(root);
+  Builder(ctx, root, file_root, model).build();
   return model;
 }
 

@@ -59,6 +59,9 @@ struct LoadedModel {
   RunSettings settings;
   BuildEstimate estimate;
   std::string model_text;  // the file's text, with included files appended, for provenance
+  // The model as loaded, as one TOML text: includes merged, --set overrides applied. Loaded
+  // by load_model_text, it gives the same network (checkpoints store it for resume).
+  std::string resolved_text;
   std::filesystem::path path;
   std::vector<std::string> population_names;  // index = population index in the network
   std::vector<std::string> projection_names;  // index = projection index in the network
@@ -74,6 +77,12 @@ struct LoadOptions {
 
 // Reads, validates and turns a model file into an unbuilt Network. Throws ModelFileError.
 LoadedModel load_model_file(const std::filesystem::path& path,
+                            const std::vector<Override>& overrides = {},
+                            const LoadOptions& options = {});
+
+// The same from a model text with no includes (a LoadedModel's resolved_text); `path` only
+// names it in errors and provenance. Throws ModelFileError.
+LoadedModel load_model_text(const std::string& text, const std::filesystem::path& path,
                             const std::vector<Override>& overrides = {},
                             const LoadOptions& options = {});
 

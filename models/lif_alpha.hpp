@@ -55,6 +55,15 @@ class LifAlpha final : public Population {
     if (name == "dI_syn_ex" || name == "dI_syn_in") return "pA/ms";
     return "";
   }
+  // Checkpoints: the named state and the refractory counter (hidden state).
+  void save_state(const StateSection& out) const override {
+    Population::save_state(out);
+    out.write("free_from", free_from_);
+  }
+  void load_state(const StateSource& in) override {
+    Population::load_state(in);
+    in.read("free_from", free_from_);
+  }
   const Params& params() const { return params_; }
 
  private:

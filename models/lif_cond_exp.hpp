@@ -63,6 +63,15 @@ class LifCondExp final : public Population {
     if (name == "g_ex" || name == "g_in") return "nS";
     return "";
   }
+  // Checkpoints: the named state and the refractory counter (hidden state).
+  void save_state(const StateSection& out) const override {
+    Population::save_state(out);
+    out.write("free_from", free_from_);
+  }
+  void load_state(const StateSource& in) override {
+    Population::load_state(in);
+    in.read("free_from", free_from_);
+  }
   const Params& params() const { return params_; }
 
  private:

@@ -43,6 +43,15 @@ class LifDelta final : public Population {
   std::string_view state_unit(std::string_view name) const override {
     return name == "V_m" ? "mV" : "";
   }
+  // Checkpoints: the named state and the refractory counter (hidden state).
+  void save_state(const StateSection& out) const override {
+    Population::save_state(out);
+    out.write("free_from", free_from_);
+  }
+  void load_state(const StateSource& in) override {
+    Population::load_state(in);
+    in.read("free_from", free_from_);
+  }
   const Params& params() const { return params_; }
 
  private:

@@ -54,6 +54,15 @@ class LifExp final : public Population {
     if (name == "I_syn_ex" || name == "I_syn_in") return params_.weights_in_mV ? "mV" : "pA";
     return "";
   }
+  // Checkpoints: the named state and the refractory counter (hidden state).
+  void save_state(const StateSection& out) const override {
+    Population::save_state(out);
+    out.write("free_from", free_from_);
+  }
+  void load_state(const StateSource& in) override {
+    Population::load_state(in);
+    in.read("free_from", free_from_);
+  }
   const Params& params() const { return params_; }
 
  private:

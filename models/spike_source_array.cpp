@@ -40,6 +40,21 @@ void SpikeSourceArray::update(NeuronRange range, Step step, const StepInput&, Sp
   }
 }
 
+void SpikeSourceArray::save_state(const StateSection& out) const {
+  out.write("next", std::vector<std::uint64_t>(next_.begin(), next_.end()));
+}
+
+void SpikeSourceArray::load_state(const StateSource& in) {
+  std::vector<std::uint64_t> next(next_.size());
+  in.read("next", next);
+  for (std::size_t i = 0; i < next.size(); ++i) {
+    if (next[i] > steps_[i].size())
+      throw ConfigError(concat("checkpoint: spike_source_array cursor of neuron ", i, " is ",
+                               next[i], ", beyond its ", steps_[i].size(), " spike times"));
+    next_[i] = static_cast<std::size_t>(next[i]);
+  }
+}
+
 std::unique_ptr<Population> make_spike_source_array(std::vector<std::vector<double>> times) {
   return std::make_unique<SpikeSourceArray>(std::move(times));
 }

@@ -27,6 +27,11 @@ class SpikeSourceArray final : public Population {
   std::vector<std::string> state_names() const override { return {}; }
   std::span<double> state(std::string_view) override { return {}; }
   std::string_view state_unit(std::string_view) const override { return ""; }
+  // Checkpoints: the per-neuron cursor into the emission steps. update() would find its
+  // place again from the step alone; saving it keeps a resumed run exactly on the path
+  // of the uninterrupted one without relying on that.
+  void save_state(const StateSection& out) const override;
+  void load_state(const StateSource& in) override;
 
  private:
   std::vector<std::vector<double>> times_ms_;

@@ -1,0 +1,189 @@
+// Network::save_state and load_state: what a continuation needs, by section.
+//
+//   network/        format, clock (now), seed, dt, window, ring slots, synaptic events,
+//                   and the counts of populations, projections, inputs, traces
+//   populations/<name>/   size, spike_count, ring_excitatory, ring_inhibitory (slot-major,
+//                   slot * size + neuron, as the engine keeps them), model/ (the model's
+//                   own save_state), recorded_step and recorded_neuron (in-memory spikes)
+//   projections/<k>/      synapse_count (a check: connectivity is regenerated from the seed)
+//   inputs/<k>/     the input's save_state (nothing for the inputs of models/inputs.hpp)
+//   traces/<k>/     frame_steps and values of the in-memory trace
+//   components/<name>/    registered StateComponents
+//
+// What needs no saving, and why: random streams are counter-based (seed, purpose, object,
+// neuron, step), so the step is all they need; the window schedule, partition slices and
+// trace frame phase are computed from the absolute step; `current` is refilled every step;
+// propagators and refractory step counts are derived from the parameters by prepare().
+// The ring holds the inputs of the steps still to come (the slots of past steps are zeroed
+// after use), and its layout does not depend on the partition count, so a checkpoint taken
+// with one partition and thread count resumes with any other.
+#include <algorithm>
+
+#include "engine/error.hpp"
+#include "engine/network_detail.hpp"
+
+namespace spikeflow {
+
+namespace {
+
+constexpr std::uint64_t kStateFormat = 1;
+
+std::string index_name(std::size_t k) {
+  return concat(k);
+}
+
+void check_equal(const char* what, std::uint64_t saved, std::uint64_t here) {
+  if (saved != here)
+    throw ConfigError(concat("checkpoint does not fit this network: ", what, " is ", saved,
+                             " in the checkpoint, ", here, " here"));
+}
+
+}  // namespace
+
+void Population::save_state(const StateSection& out) const {
+  // state() is not const (it hands out writable arrays); reading through it changes nothing.
+  auto& self = const_cast<Population&>(*this);
+  for (const std::string& name : state_names()) {
+    const std::span<double> values = self.state(name);
+    out.write(name, std::span<const double>(values.data(), values.size()));
+  }
+}
+
+void Population::load_state(const StateSource& in) {
+  for (const std::string& name : state_names()) in.read(name, state(name));
+}
+
+void Network::add_state_component(std::string name, StateComponent* component) {
+  if (!component) throw ConfigError("add_state_component: null component");
+  if (name.empty() || name.find('/') != std::string::npos)
+    throw ConfigError(concat("state component '", name, "': a name must be non-empty, no '/'"));
+  for (const auto& [n, c] : state_components_)
+    if (n == name) throw ConfigError(concat("state component '", name, "' is added twice"));
+  state_components_.emplace_back(std::move(name), component);
+}
+
+void Network::save_state(StateWriter& writer) const {
+  if (!built_) throw ConfigError("save_state: the network is not built yet (call build() first)");
+  const StateSection root(writer, "");
+  const StateSection net = root.section("network");
+  net.write_scalar<std::uint64_t>("format", kStateFormat);
+  net.write_scalar<std::int64_t>("now", now_);
+  net.write_scalar<std::uint64_t>("seed", options_.seed);
+  net.write_scalar<double>("dt", grid_.dt());
+  net.write_scalar<std::int64_t>("window", window_);
+  net.write_scalar<std::int64_t>("ring_slots", ring_slots_);
+  net.write_scalar<std::uint64_t>("synaptic_events", synaptic_events_);
+  net.write_scalar<std::uint64_t>("population_count", populations_.size());
+  net.write_scalar<std::uint64_t>("projection_count", projections_.size());
+  net.write_scalar<std::uint64_t>("input_count", inputs_.size());
+  net.write_scalar<std::uint64_t>("trace_count", traces_.size());
+
+  for (const PopulationEntry& e : populations_) {
+    if (e.name.find('/') != std::string::npos)
+      throw ConfigError(concat("save_state: population '", e.name, "': a '/' in the name"));
+    const StateSection pop = root.section("populations").section(e.name);
+    pop.write_scalar<std::uint64_t>("size", e.model->size());
+    pop.write_scalar<std::uint64_t>("spike_count", e.spike_count);
+    if (!e.ring_excitatory.empty()) {
+      pop.write("ring_excitatory", e.ring_excitatory);
+      pop.write("ring_inhibitory", e.ring_inhibitory);
+    }
+    e.model->save_state(pop.section("model"));
+    if (e.record_spikes && options_.keep_recordings_in_memory) {
+      std::vector<std::int64_t> steps(e.recorded.size());
+      std::vector<std::uint64_t> neurons(e.recorded.size());
+      for (std::size_t i = 0; i < e.recorded.size(); ++i) {
+        steps[i] = e.recorded[i].step;
+        neurons[i] = e.recorded[i].neuron;
+      }
+      pop.write("recorded_step", steps);
+      pop.write("recorded_neuron", neurons);
+    }
+  }
+  for (std::size_t k = 0; k < projections_.size(); ++k)
+    root.section("projections")
+        .section(index_name(k))
+        .write_scalar<std::uint64_t>("synapse_count",
+                                     synapse_count({static_cast<std::uint32_t>(k)}));
+  for (std::size_t k = 0; k < inputs_.size(); ++k)
+    inputs_[k].input->save_state(root.section("inputs").section(index_name(k)));
+  if (options_.keep_recordings_in_memory)
+    for (std::size_t k = 0; k < traces_.size(); ++k) {
+      const StateSection t = root.section("traces").section(index_name(k));
+      t.write("frame_steps", traces_[k].memory.frame_steps);
+      t.write("values", traces_[k].memory.values);
+    }
+  for (const auto& [name, component] : state_components_)
+    component->save_state(root.section("components").section(name));
+}
+
+void Network::load_state(const StateReader& reader) {
+  build();
+  const StateSource root(reader, "");
+  const StateSource net = root.section("network");
+  check_equal("the state format", net.read_scalar<std::uint64_t>("format"), kStateFormat);
+  check_equal("the seed", net.read_scalar<std::uint64_t>("seed"), options_.seed);
+  const double dt = net.read_scalar<double>("dt");
+  if (dt != grid_.dt())
+    throw ConfigError(concat("checkpoint does not fit this network: dt is ", dt,
+                             " ms in the checkpoint, ", grid_.dt(), " ms here"));
+  check_equal("the population count", net.read_scalar<std::uint64_t>("population_count"),
+              populations_.size());
+  check_equal("the projection count", net.read_scalar<std::uint64_t>("projection_count"),
+              projections_.size());
+  check_equal("the input count", net.read_scalar<std::uint64_t>("input_count"), inputs_.size());
+  check_equal("the trace count", net.read_scalar<std::uint64_t>("trace_count"), traces_.size());
+  check_equal("the ring length (largest delay + 1, steps)",
+              static_cast<std::uint64_t>(net.read_scalar<std::int64_t>("ring_slots")),
+              static_cast<std::uint64_t>(ring_slots_));
+  for (std::size_t k = 0; k < projections_.size(); ++k) {
+    const std::uint64_t saved = root.section("projections")
+                                    .section(index_name(k))
+                                    .read_scalar<std::uint64_t>("synapse_count");
+    const std::string what = concat("the synapse count of projection '", projections_[k].name, "'");
+    check_equal(what.c_str(), saved, synapse_count({static_cast<std::uint32_t>(k)}));
+  }
+  const Step now = net.read_scalar<std::int64_t>("now");
+  if (now < 0) throw ConfigError(concat("checkpoint: the clock is negative (step ", now, ")"));
+
+  for (PopulationEntry& e : populations_) {
+    const StateSource pop = root.section("populations").section(e.name);
+    const std::string what = concat("the size of population '", e.name, "'");
+    check_equal(what.c_str(), pop.read_scalar<std::uint64_t>("size"), e.model->size());
+    e.spike_count = pop.read_scalar<std::uint64_t>("spike_count");
+    if (!e.ring_excitatory.empty()) {
+      pop.read("ring_excitatory", e.ring_excitatory);
+      pop.read("ring_inhibitory", e.ring_inhibitory);
+    }
+    e.model->load_state(pop.section("model"));
+    e.recorded.clear();
+    if (e.record_spikes && options_.keep_recordings_in_memory && pop.contains("recorded_step")) {
+      std::vector<std::int64_t> steps(pop.size("recorded_step"));
+      std::vector<std::uint64_t> neurons(steps.size());
+      pop.read("recorded_step", steps);
+      pop.read("recorded_neuron", neurons);
+      e.recorded.resize(steps.size());
+      for (std::size_t i = 0; i < steps.size(); ++i)
+        e.recorded[i] = {steps[i], static_cast<NeuronIndex>(neurons[i])};
+    }
+  }
+  for (std::size_t k = 0; k < inputs_.size(); ++k)
+    inputs_[k].input->load_state(root.section("inputs").section(index_name(k)));
+  for (std::size_t k = 0; k < traces_.size(); ++k) {
+    Trace& memory = traces_[k].memory;
+    memory = {};
+    const StateSource t = root.section("traces").section(index_name(k));
+    if (!options_.keep_recordings_in_memory || !t.contains("frame_steps")) continue;
+    memory.frame_steps.resize(t.size("frame_steps"));
+    memory.values.resize(t.size("values"));
+    t.read("frame_steps", memory.frame_steps);
+    t.read("values", memory.values);
+  }
+  for (const auto& [name, component] : state_components_)
+    component->load_state(root.section("components").section(name));
+
+  now_ = now;
+  synaptic_events_ = net.read_scalar<std::uint64_t>("synaptic_events");
+}
+
+}  // namespace spikeflow
