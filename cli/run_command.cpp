@@ -289,6 +289,7 @@ struct RunFacts {
   double sim_seconds = 0;
   double simulated_ms = 0;
   double planned_ms = 0;
+  double counted_ms = 0;  // time the spike counts cover: from step 0, also when resumed
   bool completed = true;
 };
 
@@ -312,7 +313,7 @@ void print_summary(Network& net, const RunFacts& f, const std::string& title) {
   std::printf("\n  %-*s  %-14s %12s %14s %10s\n", w, "population", "model", "neurons", "spikes",
               "rate (Hz)");
   std::uint64_t all_spikes = 0;
-  const double seconds = f.simulated_ms * 1e-3;
+  const double seconds = f.counted_ms * 1e-3;
   for (std::uint32_t p = 0; p < net.population_count(); ++p) {
     const PopulationInfo info = net.population_info(p);
     const std::uint64_t spikes = net.spike_count(p);
@@ -487,9 +488,11 @@ int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& l
   const ProgressMode mode = loop.quiet              ? ProgressMode::quiet
                             : isatty(STDERR_FILENO) ? ProgressMode::terminal
                                                     : ProgressMode::lines;
-  // Progress counts from the start of the whole run, so a resumed run shows its position.
-  ProgressReporter progress(mode, facts.planned_ms, loop.progress_interval);
+  // Progress (and its real-time factor) covers what this process simulates: for a resumed
+  // run, the part after the checkpoint.
   const Step first_step = net.now();
+  ProgressReporter progress(mode, static_cast<double>(total - first_step) * grid.dt(),
+                            loop.progress_interval);
   bool completed = true;
   try {
     if (snapshot_at_zero && net.now() == 0) sink.snapshot_weights(net);
@@ -528,6 +531,7 @@ int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& l
   }
   facts.sim_seconds = progress.elapsed_seconds();
   facts.simulated_ms = static_cast<double>(net.now() - first_step) * grid.dt();
+  facts.counted_ms = grid.time_of(net.now());
   facts.completed = completed;
   progress.finish(facts.simulated_ms, total_spikes(net));
 
@@ -758,7 +762,9 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
   } catch (const std::exception& e) {
     throw IoFailure(std::string("cannot resume into '") + output.string() + "': " + e.what());
   }
-  io::RecordingFile file(output, {},
+  io::Provenance provenance;
+  provenance.command_line = command_line;  // the file's resume_command_line attribute
+  io::RecordingFile file(output, provenance,
                          io::FlushPolicy{saved.flush_interval, saved.flush_wall_seconds},
                          weight_recordings(model.settings));
   file.resume_from(saved.recorded);
@@ -779,7 +785,6 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
   if (!checkpoints.path.empty())
     checkpoints.run.checkpoint_path = fs::absolute(checkpoints.path).string();
   const Step total = net.grid().steps(saved.duration_ms, "simulation.duration");
-  (void)command_line;
   return simulate(net, sink, facts,
                   {&model.settings, total, checkpoints, quiet, interval, command_start,
                    "spikeflow resume " + checkpoint_path.string()});

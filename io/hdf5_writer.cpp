@@ -414,8 +414,10 @@ void Writer::reopen(const std::filesystem::path& path, const Layout& layout,
         "requesting the latest file format (needed for SWMR)");
   file_ = Id(check_id(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl), "opening the file to resume"));
   // A finished or recovered file carries closing attributes; the resumed run writes its own.
-  for (const char* name : {"wall_time", "completed", "recovered"})
+  for (const char* name : {"wall_time", "completed", "recovered", "resume_command_line"})
     hdf5::remove_attr_if_exists(file_, name);
+  if (!layout.provenance.command_line.empty())
+    hdf5::write_string_attr(file_, "resume_command_line", layout.provenance.command_line);
 
   provenance_ = Id(check_id(H5Gopen2(file_, "provenance", H5P_DEFAULT), "opening '/provenance'"));
   simulated_until_ = open_dataset(provenance_, "simulated_until_ms");
