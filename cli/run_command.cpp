@@ -9,6 +9,7 @@
 // everything simulated up to there is written, the file is closed as a valid file marked
 // completed = false, and the exit code is 130 or 143. A second SIGINT exits at once; the
 // file then holds everything up to its last flush and `spikeflow recover` reopens it.
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -444,6 +445,15 @@ CheckpointPlan plan_checkpoints(const ParsedArgs& args, const TimeGrid& grid,
 void take_checkpoint(const Network& net, FileSink& sink, const CheckpointPlan& plan) {
   io::CheckpointRun run = plan.run;
   run.recorded = sink.sync();
+  // The recording on disk before the checkpoint that counts on it (HDF5 flushes to the
+  // operating system only): after a power loss the file still holds what it counted.
+  const int fd = open(run.output.c_str(), O_RDONLY);
+  if (fd < 0 || fsync(fd) != 0) {
+    const std::string reason = std::strerror(errno);
+    if (fd >= 0) close(fd);
+    throw IoFailure("checkpoint: cannot sync the recording '" + run.output + "': " + reason);
+  }
+  close(fd);
   try {
     io::write_checkpoint(plan.path, net, run);
   } catch (const std::exception& e) {
@@ -625,7 +635,8 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   // 2. The output must be writable before anything expensive happens.
   check_output_writable(output);
   refuse_to_overwrite_other_files(output, model.path);
-  CheckpointPlan checkpoints = plan_checkpoints(args, net.grid(), output, model.path, 0.0, {});
+  CheckpointPlan checkpoints =
+      plan_checkpoints(args, net.grid(), output, model.path, model.settings.checkpoint_every, {});
   refuse_if_too_large(model, args.has("force"));
 
   StopSignals signals;

@@ -702,9 +702,9 @@ class Builder {
   void simulation(const Value* v) {
     RunSettings& s = out_.settings;
     if (!v) return;
-    const Table t(
-        ctx_, *v, "simulation",
-        {"dt", "duration", "seed", "threads", "output", "flush_interval", "flush_wall_seconds"});
+    const Table t(ctx_, *v, "simulation",
+                  {"dt", "duration", "seed", "threads", "output", "flush_interval",
+                   "flush_wall_seconds", "checkpoint_every"});
     if (const Value* x = t.find("dt"))
       s.dt = positive(ctx_, *x, t.child_key("dt"), Dimension::time);
     const TimeGrid grid(s.dt);
@@ -734,6 +734,10 @@ class Builder {
                                             : quantity(ctx_, *x, key, Dimension::dimensionless);
       if (!(seconds > 0.0)) ctx_.fail(*x, key, concat("must be > 0 s, got ", seconds, " s"));
       s.flush_wall_seconds = seconds;
+    }
+    if (const Value* x = t.find("checkpoint_every")) {
+      s.checkpoint_every = non_negative(ctx_, *x, t.child_key("checkpoint_every"), Dimension::time);
+      on_grid(ctx_, *x, t.child_key("checkpoint_every"), s.checkpoint_every, grid);
     }
   }
 

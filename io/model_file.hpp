@@ -44,6 +44,7 @@ struct RunSettings {
   std::string output = "";          // HDF5 path; empty: model file name with .h5
   double flush_interval = 100.0;    // ms of model time between flushes
   double flush_wall_seconds = 1.0;  // and at most this much wall time
+  double checkpoint_every = 0.0;    // ms of model time between checkpoints; 0: none
   std::vector<WeightSnapshotSpec> weight_snapshots;
 };
 

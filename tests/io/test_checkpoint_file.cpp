@@ -175,3 +175,15 @@ TEST_CASE("a file that is not a checkpoint is refused with its name", "[io]") {
   std::ofstream(path.path) << "not hdf5";
   CHECK_THROWS_WITH(io::CheckpointFile(path.path), Catch::Contains("not an HDF5 file"));
 }
+
+TEST_CASE("simulation.checkpoint_every is read from the model file and checked", "[io]") {
+  // The key sets the interval of `spikeflow run`; errors name the key, the value and the rule.
+  const fs::path model = kExamples / "cuba.toml";
+  CHECK(io::load_model_file(model).settings.checkpoint_every == 0.0);
+  CHECK(io::load_model_file(model, {{"simulation.checkpoint_every", "\"2 s\""}})
+            .settings.checkpoint_every == 2000.0);
+  CHECK_THROWS_WITH(io::load_model_file(model, {{"simulation.checkpoint_every", "-5"}}),
+                    Catch::Contains("simulation.checkpoint_every") && Catch::Contains("-5"));
+  CHECK_THROWS_WITH(io::load_model_file(model, {{"simulation.checkpoint_every", "0.15"}}),
+                    Catch::Contains("multiple of dt"));
+}
