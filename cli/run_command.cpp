@@ -35,6 +35,7 @@
 #include "io/checkpoint.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/model_file.hpp"
+#include "io/version.hpp"
 
 namespace spikeflow::cli {
 
@@ -727,6 +728,13 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
     throw IoFailure(e.what());
   }
   const io::CheckpointRun saved = checkpoint->run();
+  // Connectivity is regenerated, not stored: another engine version may generate other
+  // synapses. The synapse counts are checked; say it anyway.
+  if (checkpoint->engine_version() != io::engine_version())
+    std::fprintf(stderr,
+                 "spikeflow: warning: the checkpoint was written by engine %s, this is %s; "
+                 "connectivity is regenerated and may differ\n",
+                 checkpoint->engine_version().c_str(), std::string(io::engine_version()).c_str());
   io::LoadedModel model = io::load_model_text(saved.model_text, saved.model_path, overrides,
                                               {.keep_recordings_in_memory = false});
   Network& net = *model.network;

@@ -263,6 +263,8 @@ CheckpointFile::CheckpointFile(const fs::path& path)
       throw RuntimeError(concat(m.name, ": not a spikeflow checkpoint (no /run and /state)"));
     m.run = Id(check_id(H5Gopen2(m.file, "run", H5P_DEFAULT), "opening '/run'"));
     m.state = Id(check_id(H5Gopen2(m.file, "state", H5P_DEFAULT), "opening '/state'"));
+    const auto version = hdf5::read_string_array_attr(m.file, "engine_version");
+    engine_version_ = version.empty() ? std::string() : version.front();
     run_.model_text = m.text("model_text");
     run_.model_source = m.text("model_source");
     run_.model_path = m.text("model_path");

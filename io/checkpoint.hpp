@@ -67,6 +67,8 @@ class CheckpointFile final : public StateReader {
   Step step() const { return step_; }
   std::uint64_t seed() const { return seed_; }
   double dt() const { return dt_; }
+  // The engine version that wrote the checkpoint (io/version.hpp's engine_version()).
+  const std::string& engine_version() const { return engine_version_; }
 
   bool contains(const std::string& path) const override;
   std::size_t size(const std::string& path) const override;
@@ -83,6 +85,7 @@ class CheckpointFile final : public StateReader {
   Step step_ = 0;
   std::uint64_t seed_ = 0;
   double dt_ = 0.0;
+  std::string engine_version_;
 };
 
 }  // namespace spikeflow::io

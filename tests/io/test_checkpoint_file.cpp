@@ -16,6 +16,7 @@
 
 #include "io/checkpoint.hpp"
 #include "io/model_file.hpp"
+#include "io/version.hpp"
 
 using namespace spikeflow;
 namespace fs = std::filesystem;
@@ -88,6 +89,7 @@ TEST_CASE("CUBA checkpointed to a file and resumed from its stored model equals 
     const io::CheckpointFile ckpt(path.path);
     CHECK(ckpt.step() == 1373);
     CHECK(ckpt.seed() == 4);
+    CHECK(ckpt.engine_version() == io::engine_version());
     io::LoadedModel m = io::load_model_text(ckpt.run().model_text, ckpt.run().model_path,
                                             {{"simulation.threads", std::to_string(threads)}});
     CHECK(m.settings.duration == 300.0);
