@@ -1,0 +1,136 @@
+// Tests of the DNN-equivalent modules (models/dnn/) loaded through io/tensor_file.hpp
+// against reference outputs computed by an independent numpy implementation
+// (tests/data/dnn/make_fixtures.py -> modules.h5): every module equals numpy to 1e-5
+// relative, for every activation, padding and stride combination in the fixture.
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/tensor_file.hpp"
+#include "models/dnn/module.hpp"
+#include "tests/models/dnn/dnn_test_support.hpp"
+
+using namespace spikeflow;
+using test::dnn_fixture;
+
+namespace {
+
+constexpr double kRelTol = 1e-5;
+
+// Runs the rows of `inputs` through `module` in order and compares with `outputs` row by
+// row; returns the largest relative error.
+double run_against_fixture(dnn::Module& module, const io::TensorFile& file,
+                           const std::string& group) {
+  const io::Tensor in = file.read(group + "/inputs");
+  const io::Tensor out = file.read(group + "/outputs");
+  REQUIRE(in.shape.size() == 2);
+  REQUIRE(out.shape.size() == 2);
+  REQUIRE(in.shape[0] == out.shape[0]);
+  REQUIRE(in.shape[1] == module.input_size());
+  REQUIRE(out.shape[1] == module.output_size());
+
+  double worst = 0.0;
+  std::vector<double> y(module.output_size());
+  for (std::size_t b = 0; b < in.shape[0]; ++b) {
+    const std::span<const double> x(in.values.data() + b * in.shape[1], in.shape[1]);
+    const std::span<const double> want(out.values.data() + b * out.shape[1], out.shape[1]);
+    module.forward(x, y);
+    const double err = test::max_relative_error(y, want);
+    INFO(group << " row " << b << ": max relative error " << err);
+    CHECK(err <= kRelTol);
+    worst = std::max(worst, err);
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("dense: equals numpy for identity, relu, sigmoid, tanh and float32 tensors",
+          "[model][unit][dnn]") {
+  // Requirement: y = phi(W x + b) with nn.Linear's weight layout [out, in].
+  const io::TensorFile file(dnn_fixture());
+  for (const std::string act : {"identity", "relu", "sigmoid", "tanh", "float32"}) {
+    const std::string group = "dense_" + act;
+    const auto phi = dnn::parse_activation(test::fixture_string(group, "activation"));
+    auto layer = io::load_dense(file, group, phi);
+    CHECK(layer->kind() == "dense");
+    CHECK(layer->input_size() == 7);
+    CHECK(layer->output_size() == 5);
+    const double err = run_against_fixture(*layer, file, group);
+    WARN(group << ": max relative error against numpy " << err);
+  }
+}
+
+TEST_CASE("conv2d: equals numpy with padding, strides and non-square kernels",
+          "[model][unit][dnn]") {
+  // Requirement: cross-correlation over C x H x W with zero padding and stride, nn.Conv2d's
+  // weight layout [out_ch, in_ch, kh, kw] and output size floor((H + 2p - k) / s) + 1.
+  const io::TensorFile file(dnn_fixture());
+  for (const std::string group : {"conv2d_pad1", "conv2d_stride2", "conv2d_mixed"}) {
+    dnn::Conv2d::Shape shape;
+    const auto attr = [&](const char* name) {
+      return static_cast<std::size_t>(test::fixture_number(group, name));
+    };
+    shape.height = attr("height");
+    shape.width = attr("width");
+    shape.stride_h = attr("stride_h");
+    shape.stride_w = attr("stride_w");
+    shape.pad_h = attr("pad_h");
+    shape.pad_w = attr("pad_w");
+    const auto phi = dnn::parse_activation(test::fixture_string(group, "activation"));
+    auto conv = io::load_conv2d(file, group, shape, phi);
+    CHECK(conv->kind() == "conv2d");
+    const double err = run_against_fixture(*conv, file, group);
+    WARN(group << ": max relative error against numpy " << err);
+  }
+}
+
+TEST_CASE("batch_normalization: equals numpy in the inference form", "[model][unit][dnn]") {
+  // Requirement: y = gamma (x - mean) / sqrt(var + eps) + beta per channel, channels x
+  // features layout, eps from the caller.
+  const io::TensorFile file(dnn_fixture());
+  const std::string group = "batch_normalization";
+  auto bn = io::load_batch_normalization(
+      file, group, static_cast<std::size_t>(test::fixture_number(group, "features")),
+      test::fixture_number(group, "eps"));
+  CHECK(bn->kind() == "batch_normalization");
+  CHECK(bn->input_size() == 24);
+  const double err = run_against_fixture(*bn, file, group);
+  WARN(group << ": max relative error against numpy " << err);
+}
+
+TEST_CASE("divisive_normalization: equals numpy for n = 2 and n = 1.5, negative inputs rectified",
+          "[model][unit][dnn]") {
+  // Requirement: y_i = x_i^n / (sigma^n + sum_j w_ij x_j^n) with x rectified at 0.
+  const io::TensorFile file(dnn_fixture());
+  for (const std::string group : {"divisive_normalization_n2", "divisive_normalization_n1_5"}) {
+    const dnn::DivisiveNormalization::Params p{test::fixture_number(group, "n"),
+                                               test::fixture_number(group, "sigma")};
+    auto dn = io::load_divisive_normalization(file, group, p);
+    CHECK(dn->kind() == "divisive_normalization");
+    const double err = run_against_fixture(*dn, file, group);
+    WARN(group << ": max relative error against numpy " << err);
+  }
+}
+
+TEST_CASE("rnn, lstm, gru: a 6-step sequence equals numpy, and reset restarts it",
+          "[model][unit][dnn]") {
+  // Requirement: PyTorch's RNNCell/LSTMCell/GRUCell equations and gate orders (i f g o;
+  // r z n), one step per forward, hidden state kept between calls and zeroed by reset.
+  const io::TensorFile file(dnn_fixture());
+  std::vector<std::unique_ptr<dnn::Module>> cells;
+  cells.push_back(io::load_rnn(file, "rnn"));
+  cells.push_back(io::load_lstm(file, "lstm"));
+  cells.push_back(io::load_gru(file, "gru"));
+  for (auto& cell : cells) {
+    const std::string group(cell->kind());
+    CHECK(cell->input_size() == 4);
+    CHECK(cell->output_size() == 5);
+    const double err = run_against_fixture(*cell, file, group);
+    WARN(group << ": max relative error against numpy " << err);
+    cell->reset();
+    CHECK(run_against_fixture(*cell, file, group) == err);  // the same sequence again
+  }
+}
