@@ -2,6 +2,7 @@
 
 #include <hdf5.h>
 
+#include <new>
 #include <type_traits>
 
 #include "engine/error.hpp"
@@ -104,9 +105,22 @@ Tensor TensorFile::read_rank(std::string_view name, std::size_t rank, std::strin
     if (rank != ~std::size_t{0} && t.shape.size() != rank)
       throw ConfigError(concat(what, " has shape ", shape_text(t.shape), ", expected rank ", rank));
 
+    // A file can declare any extent without storing data; refuse what cannot be held
+    // before allocating it.
+    constexpr std::size_t kMaxValues = std::size_t{1} << 32;  // 32 GiB of doubles
     std::size_t count = 1;
-    for (const std::size_t d : t.shape) count *= d;
-    t.values.resize(count);
+    for (const std::size_t d : t.shape) {
+      if (d != 0 && count > kMaxValues / d)
+        throw ConfigError(concat(what, " has shape ", shape_text(t.shape),
+                                 ", more than the 2^32 values a tensor may have"));
+      count *= d;
+    }
+    try {
+      t.values.resize(count);
+    } catch (const std::bad_alloc&) {
+      throw ConfigError(concat(what, " has shape ", shape_text(t.shape), ": ", count,
+                               " values do not fit in memory"));
+    }
     if (count > 0)
       hdf5::check(
           H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.values.data()),

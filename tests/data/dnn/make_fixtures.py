@@ -174,6 +174,8 @@ def main():
         bad["weight"] = np.zeros((3, 2))
         bad["bias"] = np.zeros(2)
         bad["text"] = "not a tensor"
+        # Declared 2^40 values, none stored (chunked, never written): a few hundred bytes.
+        bad.create_dataset("huge", shape=(1 << 20, 1 << 20), dtype="f8", chunks=(1, 1))
         f.create_group("bad/no_bias")["weight"] = np.zeros((3, 2))
     print(f"wrote {path} ({os.path.getsize(path)} bytes)")
 

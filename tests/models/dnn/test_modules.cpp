@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "io/tensor_file.hpp"
+#include "models/dnn/gabor.hpp"
 #include "models/dnn/module.hpp"
+#include "models/dnn/rate_learning.hpp"
 #include "tests/models/dnn/dnn_test_support.hpp"
 
 using namespace spikeflow;
@@ -133,4 +135,43 @@ TEST_CASE("rnn, lstm, gru: a 6-step sequence equals numpy, and reset restarts it
     cell->reset();
     CHECK(run_against_fixture(*cell, file, group) == err);  // the same sequence again
   }
+}
+
+TEST_CASE("dnn modules: the documented defaults", "[model][unit][dnn]") {
+  // Requirement: the defaults the headers and docs/dnn.md state.
+  const dnn::DivisiveNormalization::Params dn;
+  CHECK(dn.n == 2.0);
+  CHECK(dn.sigma == 1.0);
+  dnn::DivisiveNormalization pool(3, dn);
+  for (const double w : pool.weights()) CHECK(w == 1.0);  // every unit in every pool
+  const dnn::RateLearning::Params rule;
+  CHECK(rule.rule == dnn::RateRule::oja);
+  CHECK(rule.eta == 1e-3);
+  CHECK(rule.tau_theta == 100.0);
+  CHECK(rule.theta0 == 0.0);
+  const dnn::Conv2d::Shape shape;
+  CHECK(shape.stride_h == 1);
+  CHECK(shape.stride_w == 1);
+  CHECK(shape.pad_h == 0);
+  CHECK(shape.pad_w == 0);
+  CHECK(dnn::GaborBank{}.gamma == 1.0);
+  CHECK_FALSE(dnn::GaborBank{}.zero_mean);
+  CHECK_FALSE(dnn::GaborBank{}.unit_norm);
+  const dnn::BatchNormalization bn(1, 1, {{1.0}, {0.0}, {0.0}, {1.0}});
+  CHECK(bn.eps() == 1e-5);
+  const dnn::Dense dense({1.0}, {0.0}, 1, 1);
+  CHECK(dense.activation() == dnn::Activation::identity);
+  for (const auto phi : {dnn::Activation::identity, dnn::Activation::relu, dnn::Activation::sigmoid,
+                         dnn::Activation::tanh})
+    CHECK(dnn::parse_activation(dnn::activation_name(phi)) == phi);
+}
+
+TEST_CASE("dnn modules: forward with spans of the wrong length is refused", "[model][unit][dnn]") {
+  using Catch::Matchers::Contains;
+  dnn::Dense dense({1.0, 2.0}, {0.0}, 2, 1);
+  std::vector<double> x(3), y(1);
+  CHECK_THROWS_WITH(dense.forward(x, y), Contains("dense: forward input has 3 values, expected 2"));
+  CHECK_THROWS_WITH(dnn::parse_activation("softmax", "dense 'fc1': activation"),
+                    Contains("dense 'fc1': activation must be one of identity, relu, sigmoid, "
+                             "tanh, got 'softmax'"));
 }

@@ -15,6 +15,8 @@ using test::dnn_fixture;
 
 TEST_CASE("tensor file: a missing dataset is named with the file and what the module needs",
           "[io][unit][dnn]") {
+  // Requirement: a missing tensor is reported with the file, the full dataset path and the
+  // role and shape the module expects.
   const io::TensorFile file(dnn_fixture());
   const std::string msg = config_error([&] { io::load_dense(file, "bad/no_bias"); });
   CHECK_THAT(msg, Contains(dnn_fixture().string()));
@@ -31,6 +33,7 @@ TEST_CASE("tensor file: a missing dataset is named with the file and what the mo
 
 TEST_CASE("tensor file: a wrong shape names the dataset, its shape and the expected one",
           "[io][unit][dnn]") {
+  // Requirement: a tensor of the wrong shape or rank is refused before any module is built.
   const io::TensorFile file(dnn_fixture());
   // bad/weight is [3, 2], so the bias must be [3]; it is [2].
   CHECK_THAT(config_error([&] { io::load_dense(file, "/bad"); }),
@@ -49,6 +52,7 @@ TEST_CASE("tensor file: a wrong shape names the dataset, its shape and the expec
 
 TEST_CASE("tensor file: sizes the tensors cannot fix are checked with the file named",
           "[io][unit][dnn]") {
+  // Requirement: a module's own refusal still says which file and group it came from.
   const io::TensorFile file(dnn_fixture());
   dnn::Conv2d::Shape shape;  // height = width = 0
   const std::string msg = config_error([&] { io::load_conv2d(file, "conv2d_pad1", shape); });
@@ -58,9 +62,14 @@ TEST_CASE("tensor file: sizes the tensors cannot fix are checked with the file n
 
 TEST_CASE("tensor file: non-numeric datasets, missing files and non-HDF5 files are refused",
           "[io][unit][dnn]") {
+  // Requirement: strings, declared-but-absurd extents, missing and foreign files are
+  // errors with the path, never crashes or huge allocations.
   const io::TensorFile file(dnn_fixture());
   CHECK_FALSE(file.has("bad"));  // a group, not a dataset
   CHECK(file.has("/bad/weight"));
+  CHECK_THAT(config_error([&] { file.read("bad/huge"); }),
+             Contains("dataset '/bad/huge' has shape [1048576, 1048576], more than the 2^32 "
+                      "values a tensor may have"));
   CHECK_THAT(config_error([&] { file.read("bad/text"); }),
              Contains("dataset '/bad/text' must hold floating-point or integer numbers"));
   CHECK_THAT(config_error([&] { io::TensorFile("/nonexistent/weights.h5"); }),
