@@ -161,6 +161,17 @@ def recurrent_cases(f):
         g["inputs"], g["outputs"] = x, np.array(ys)
 
 
+def mlp_case(f):
+    """A sequential dense(relu) -> dense(sigmoid) network, 6 -> 8 -> 3."""
+    g = f.create_group("mlp")
+    w1, b1 = rng.normal(0.0, 0.7, (8, 6)), rng.normal(0.0, 0.3, 8)
+    w2, b2 = rng.normal(0.0, 0.7, (3, 8)), rng.normal(0.0, 0.3, 3)
+    x = rng.normal(0.0, 1.0, (5, 6))
+    y = np.array([sigmoid(w2 @ np.maximum(w1 @ xi + b1, 0.0) + b2) for xi in x])
+    g["fc1/weight"], g["fc1/bias"], g["fc2/weight"], g["fc2/bias"] = w1, b1, w2, b2
+    g["inputs"], g["outputs"] = x, y
+
+
 def main():
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "modules.h5")
     with h5py.File(path, "w") as f:
@@ -170,6 +181,7 @@ def main():
         batch_norm_case(f)
         divisive_norm_cases(f)
         recurrent_cases(f)
+        mlp_case(f)
         bad = f.create_group("bad")  # for the error tests: a dense layer with a short bias
         bad["weight"] = np.zeros((3, 2))
         bad["bias"] = np.zeros(2)

@@ -12,6 +12,7 @@
 #include "models/dnn/gabor.hpp"
 #include "models/dnn/module.hpp"
 #include "models/dnn/rate_learning.hpp"
+#include "models/dnn/sequential.hpp"
 #include "tests/models/dnn/dnn_test_support.hpp"
 
 using namespace spikeflow;
@@ -174,4 +175,25 @@ TEST_CASE("dnn modules: forward with spans of the wrong length is refused", "[mo
   CHECK_THROWS_WITH(dnn::parse_activation("softmax", "dense 'fc1': activation"),
                     Contains("dense 'fc1': activation must be one of identity, relu, sigmoid, "
                              "tanh, got 'softmax'"));
+}
+
+TEST_CASE("sequential: a dense(relu) -> dense(sigmoid) network equals numpy",
+          "[model][unit][dnn]") {
+  // Requirement: stages chained in order, each output the next input; sizes checked.
+  const io::TensorFile file(dnn_fixture());
+  std::vector<std::unique_ptr<dnn::Module>> stages;
+  stages.push_back(io::load_dense(file, "mlp/fc1", dnn::Activation::relu));
+  stages.push_back(io::load_dense(file, "mlp/fc2", dnn::Activation::sigmoid));
+  dnn::Sequential net(std::move(stages));
+  CHECK(net.input_size() == 6);
+  CHECK(net.output_size() == 3);
+  const double err = run_against_fixture(net, file, "mlp");
+  WARN("mlp: max relative error against numpy " << err);
+
+  std::vector<std::unique_ptr<dnn::Module>> mismatched;
+  mismatched.push_back(io::load_dense(file, "mlp/fc1"));
+  mismatched.push_back(io::load_dense(file, "mlp/fc1"));
+  CHECK_THROWS_WITH(dnn::Sequential(std::move(mismatched)),
+                    Catch::Matchers::Contains("stage 0 (dense) has 8 outputs but stage 1 "
+                                              "(dense) takes 6 inputs"));
 }
