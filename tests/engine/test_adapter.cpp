@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "engine/network.hpp"
+#include "models/lif_delta.hpp"
 #include "models/module_adapter.hpp"
 #include "models/spike_source_array.hpp"
 #include "tests/engine/adapter_test_support.hpp"
@@ -177,4 +178,36 @@ TEST_CASE("a whole adapter's input and output widths set its projections' index 
   net.connect(dense, probe, ConnectionRule::one_to_one(), {});
   net.build();
   CHECK(net.synapse_count() == 3 * 4 + 2);
+}
+
+TEST_CASE("rates to currents: a LIF membrane charges with gain times value plus offset",
+          "[unit][adapter]") {
+  // Offset 100 pA from the start; gain 2 pA per unit times the value 50 from step 20 (update
+  // in step 9, delay 10 steps): 200 pA. V_m - E_L follows R I + (u0 - R I) e^{-t/tau_m}.
+  models::LifDelta::Params p;
+  p.E_L = 0.0;
+  p.V_th = 1e6;
+  p.V_reset = 0.0;
+  Network net(test::serial());
+  const auto fifty = [](std::int64_t, NeuronIndex) { return 50.0; };
+  auto src = net.add_population("src", std::make_unique<test::ValueSource>(1, 10, fifty));
+  auto lif = net.add_population("lif", models::make_lif_delta(1, p));
+  SynapseSpec current{.weight = Distribution::constant(2.0), .delay = Distribution::constant(1.0)};
+  current.kind = SynapseSpec::Kind::current;
+  current.offset = 100.0;
+  net.connect(src, lif, ConnectionRule::one_to_one(), current);
+  const auto trace = net.record_state(lif, "V_m");
+  net.run(30.0);
+
+  const long double R = p.tau_m / p.C_m;  // mV per pA
+  const long double u2 = R * 100.0L * (1.0L - std::exp(-2.0L / p.tau_m));
+  const Trace& tr = net.trace(trace);
+  for (std::size_t f = 0; f < tr.values.size(); ++f) {
+    const long double t = 0.1L * static_cast<long double>(tr.frame_steps[f] + 1);
+    const long double u = t <= 2.0L
+                              ? R * 100.0L * (1.0L - std::exp(-t / p.tau_m))
+                              : R * 200.0L + (u2 - R * 200.0L) * std::exp(-(t - 2.0L) / p.tau_m);
+    INFO("t = " << static_cast<double>(t) << " ms");
+    CHECK(tr.values[f] == Approx(static_cast<double>(u)).margin(1e-10));
+  }
 }
