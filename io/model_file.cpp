@@ -661,6 +661,7 @@ struct PopulationFacts {
   // Adapters: the update interval (ms) and where it was written (null: the default, 0).
   double update_interval = -1.0;  // < 0: not an adapter with an interval
   const Value* update_interval_value = nullptr;
+  double extra_bytes = 0.0;  // buffers beyond state and rings (filter histories)
 };
 
 struct ProjectionFacts {
@@ -974,6 +975,8 @@ class Builder {
         read(t, "tau", Dimension::time, p.tau);
         read(t, "window", Dimension::time, p.window);
         interval(t, p.update_interval);
+        if (p.filter == models::SpikesToRatesParams::Filter::box)
+          facts.extra_bytes = 8.0 * static_cast<double>(n) * std::ceil(p.window / grid_->dt());
         return models::make_spikes_to_rates(n, p);
       }
       const Table t(ctx_, given, params_key, {});
@@ -1004,10 +1007,9 @@ class Builder {
       if (p.update_interval < 0) continue;
       const Step k = std::max<Step>(1, grid_->nearest_steps(p.update_interval));
       if (window % k == 0) continue;
-      const std::string message =
-          concat(grid_->time_of(k), " ms (", k, " steps) must divide the window of ", window,
-                 " steps (", grid_->time_of(window),
-                 " ms: the smallest delay, at most 1000 steps)");
+      const std::string message = concat(
+          grid_->time_of(k), " ms (", k, " steps) must divide the window of ", window, " steps (",
+          grid_->time_of(window), " ms: the smallest delay, at most 1000 steps)");
       const std::string where = concat("populations.", p.name);
       if (p.update_interval_value)
         ctx_.fail(*p.update_interval_value, concat(where, ".params.update_interval"), message);
@@ -1364,12 +1366,19 @@ class Builder {
       }
       max_delay_ms = std::max(max_delay_ms, p.max_delay_ms);
     }
-    const double slots = projections_.empty()
-                             ? 1.0
-                             : std::min(65535.0, std::nearbyint(max_delay_ms / grid_->dt())) + 1;
+    // Graded outputs are held for their adapter's interval beyond the largest delay.
+    double longest_hold = 1.0;
+    for (const auto& p : populations_)
+      if (p.update_interval > 0)
+        longest_hold = std::max(longest_hold, std::nearbyint(p.update_interval / grid_->dt()));
+    const double slots =
+        projections_.empty()
+            ? 1.0
+            : std::min(65535.0, std::nearbyint(max_delay_ms / grid_->dt())) + longest_hold;
     for (const auto& p : populations_) {
       e.neurons += p.size;
       const double n = static_cast<double>(p.size);
+      bytes += p.extra_bytes;
       // State arrays (double each), the refractory step and the step's current.
       bytes += n * (8.0 * static_cast<double>(p.state.size()) + 8.0 + 8.0);
       if (p.accepts_input) bytes += 16.0 * n * slots;  // excitatory and inhibitory rings
