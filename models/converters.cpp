@@ -51,7 +51,7 @@ std::span<double> SpikesToRates::state(std::string_view name) {
   return find_state(name, {{"rate", &rate_}});
 }
 
-RatesToSpikes::RatesToSpikes(NeuronIndex size) : size_(size), rate_(size, 0.0) {}
+RatesToSpikes::RatesToSpikes(NeuronIndex size) : size_(size), rate_(size, 0.0), p_(size, 0.0) {}
 
 void RatesToSpikes::prepare(const TimeGrid& grid) {
   dt_ = grid.dt();
@@ -62,13 +62,18 @@ void RatesToSpikes::bind(const PopulationContext& context) {
 }
 
 void RatesToSpikes::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
+  const auto position = static_cast<std::uint64_t>(step) << RandomStream::kStepShift;
   for (NeuronIndex i = range.begin; i < range.end; ++i) {
     const double lambda = in.excitatory[i] + in.inhibitory[i];
-    rate_[i] = lambda;
-    if (!(lambda > 0.0)) continue;
-    const double p = -std::expm1(-lambda * dt_ * 1e-3);
-    RandomStream stream = RandomStream::at_step(key_, i, step);
-    if (stream.uniform() < p) out.emit(i);
+    // Held rates change once per source update: the probability is recomputed only then.
+    if (lambda != rate_[i]) {
+      rate_[i] = lambda;
+      p_[i] = lambda > 0.0 ? -std::expm1(-lambda * dt_ * 1e-3) : 0.0;
+    }
+    if (p_[i] == 0.0) continue;
+    // The first draw of the stream at (neuron, step), as RandomStream::at_step().uniform().
+    const auto words = RandomStream::block(key_, i, position);
+    if (RandomStream::uniform_from(words[0], words[1]) < p_[i]) out.emit(i);
   }
 }
 

@@ -104,6 +104,7 @@ class RatesToSpikes final : public Adapter {
   double dt_ = 0.1;
   StreamKey key_{0, Purpose::rates_to_spikes, 0};
   std::vector<double> rate_;
+  std::vector<double> p_;  // spike probability per step at rate_
 };
 
 std::unique_ptr<Adapter> make_spikes_to_rates(NeuronIndex size,

@@ -92,10 +92,10 @@ TEST_CASE("spikes_to_rates: the box window gives the count in the window over it
 }
 
 TEST_CASE("rates_to_spikes: spike count within a binomial bound, none at rate 0", "[unit][model]") {
-  // Neurons 0..1999 at 40 Hz, 2000..2499 at 0 Hz, held from step 20 on (a source updated
+  // Neurons 0..999 at 40 Hz, 1000..1249 at 0 Hz, held from step 20 on (a source updated
   // every 10 steps, delay 1 ms). Each active step is a Bernoulli draw with
   // p = 1 - e^{-lambda dt}.
-  const NeuronIndex n = 2500, active = 2000;
+  const NeuronIndex n = 1250, active = 1000;
   const double lambda = 40.0;
   const auto rate = [&](std::int64_t, NeuronIndex i) { return i < active ? lambda : 0.0; };
   std::vector<SpikeEvent> first;
