@@ -101,10 +101,13 @@ int validate_command(const std::vector<std::string>& words) {
       std::string name = pr.name.empty() ? src.name + "->" + dst.name : pr.name;
       if (!pr.name.empty() && pr.name != src.name + "->" + dst.name)
         name += " (" + src.name + "->" + dst.name + ")";
+      std::string weight = pr.synapse.weight.describe();
+      if (pr.synapse.kind == SynapseSpec::Kind::current)  // rates to currents
+        weight += concat(" pA x output + ", pr.synapse.offset, " pA (current)");
       std::printf("    %-28s %-32s %s%15s  %s / %s\n", name.c_str(), rule_text(pr.rule).c_str(),
                   exact ? " " : "~",
-                  format_count(static_cast<std::uint64_t>(expected + 0.5)).c_str(),
-                  pr.synapse.weight.describe().c_str(), pr.synapse.delay.describe().c_str());
+                  format_count(static_cast<std::uint64_t>(expected + 0.5)).c_str(), weight.c_str(),
+                  pr.synapse.delay.describe().c_str());
     }
   }
 

@@ -58,6 +58,12 @@ struct ConnectionRule {
 struct SynapseSpec {
   Distribution weight = Distribution::constant(1.0);
   Distribution delay = Distribution::constant(1.0);
+  // What a synapse adds to: the target's spike input (static), or, for projections out of
+  // an adapter with graded outputs, its external current (rates to currents, see
+  // engine/adapter.hpp): weight * value pA, plus `offset` pA to every target neuron.
+  enum class Kind { static_synapse, current };
+  Kind kind = Kind::static_synapse;
+  double offset = 0.0;  // pA, current projections only
 };
 
 // What a generator needs to know about one projection.

@@ -55,6 +55,11 @@ PopulationHandle Network::add_population(std::string name, std::unique_ptr<Popul
   e.name = std::move(name);
   e.first_id = neuron_count();
   e.model = std::move(model);
+  e.adapter = dynamic_cast<Adapter*>(e.model.get());
+  if (e.adapter && e.adapter->elementwise() && e.adapter->input_size() != e.model->size())
+    throw ConfigError(concat("population '", e.name, "' (", e.model->model(),
+                             "): an elementwise adapter must have as many inputs as outputs, got ",
+                             e.adapter->input_size(), " and ", e.model->size()));
   populations_.push_back(std::move(e));
   return {static_cast<std::uint32_t>(populations_.size() - 1)};
 }
@@ -81,9 +86,10 @@ ProjectionHandle Network::connect(PopulationHandle source, PopulationHandle targ
     throw ConfigError(concat(where, "target population '", tgt.name, "' (", tgt.model->model(),
                              ") does not accept input"));
 
+  check_adapter_projection(src, tgt, synapse, where);
+  const NeuronIndex target_width = tgt.adapter ? tgt.adapter->input_size() : tgt.model->size();
   const ProjectionGeometry geometry{options_.seed, static_cast<std::uint64_t>(projections_.size()),
-                                    src.model->size(), tgt.model->size(),
-                                    source.index == target.index};
+                                    src.model->size(), target_width, source.index == target.index};
   validate_rule(rule, geometry, name);
 
   const Distribution& delay = synapse.delay;
@@ -163,7 +169,11 @@ void Network::add_sink(RecordingSink* sink) {
 }
 
 NeuronRange Network::partition_range(std::uint32_t population, int partition) const {
-  const std::uint64_t n = populations_[population].model->size();
+  const PopulationEntry& e = populations_[population];
+  const std::uint64_t n = e.model->size();
+  // A whole adapter lives in partition 0 (engine/adapter.hpp).
+  if (e.adapter && !e.adapter->elementwise())
+    return partition == 0 ? NeuronRange{0, e.model->size()} : NeuronRange{};
   const std::uint64_t parts = static_cast<std::uint64_t>(options_.partitions);
   return {static_cast<NeuronIndex>(n * static_cast<std::uint64_t>(partition) / parts),
           static_cast<NeuronIndex>(n * static_cast<std::uint64_t>(partition + 1) / parts)};
@@ -171,10 +181,12 @@ NeuronRange Network::partition_range(std::uint32_t population, int partition) co
 
 void Network::build() {
   if (built_) return;
+  bind_adapters();
   for (auto& p : populations_) p.model->prepare(grid_);
   for (auto& i : inputs_) i.input->prepare(grid_);
   apply_initial_states();
   build_connections();
+  finish_adapters();
   allocate_buffers();
   built_ = true;
 #if defined(__GLIBC__)
@@ -212,12 +224,14 @@ void Network::build_connections() {
       std::vector<GeneratedSynapse> generated;
       for (std::size_t k = 0; k < projections_.size(); ++k) {
         ProjectionEntry& proj = projections_[k];
+        const PopulationEntry& target = populations_[proj.target];
+        const NeuronIndex target_width =
+            target.adapter ? target.adapter->input_size() : target.model->size();
         const ProjectionGeometry geometry{options_.seed, k, populations_[proj.source].model->size(),
-                                          populations_[proj.target].model->size(),
-                                          proj.source == proj.target};
+                                          target_width, proj.source == proj.target};
         generated.clear();
-        generate_synapses(proj.rule, proj.synapse, geometry, partition_range(proj.target, part),
-                          grid_, generated);
+        generate_synapses(proj.rule, proj.synapse, geometry, input_range(proj.target, part), grid_,
+                          generated);
         proj.rows[static_cast<std::size_t>(part)].build(generated, geometry.source_size);
       }
     });
@@ -249,15 +263,20 @@ void Network::allocate_buffers() {
   for (std::uint32_t k = 0; k < populations_.size(); ++k) {
     PopulationEntry& e = populations_[k];
     e.ranges.resize(static_cast<std::size_t>(options_.partitions));
-    for (int part = 0; part < options_.partitions; ++part)
+    e.input_ranges.resize(static_cast<std::size_t>(options_.partitions));
+    for (int part = 0; part < options_.partitions; ++part) {
       e.ranges[static_cast<std::size_t>(part)] = partition_range(k, part);
+      e.input_ranges[static_cast<std::size_t>(part)] = input_range(k, part);
+    }
   }
   for (auto& e : populations_) {
-    const std::size_t n = e.model->size();
+    const std::size_t n = e.adapter ? e.adapter->input_size() : e.model->size();
+    e.ring_width = n;
     if (e.model->accepts_input()) {
       e.ring_excitatory.assign(n * static_cast<std::size_t>(ring_slots_), 0.0);
       e.ring_inhibitory.assign(n * static_cast<std::size_t>(ring_slots_), 0.0);
     }
+    if (e.receives_current) e.ring_current.assign(n * static_cast<std::size_t>(ring_slots_), 0.0);
     e.current.assign(n, 0.0);
   }
   for (auto& t : traces_) {
@@ -314,10 +333,15 @@ void Network::run_window(Step begin, Step end) {
   });
 
   collect_window(begin, end);
+  collect_graded();
 
-  if (!projections_.empty() && !window_spikes_.empty()) {
+  if (!projections_.empty() && (!window_spikes_.empty() || !window_graded_.empty())) {
     arena_->arena.execute([&] {
-      tbb::parallel_for(0, options_.partitions, [&](int part) { deliver_partition(part); });
+      tbb::parallel_for(0, options_.partitions, [&](int part) {
+        // Spikes first, then graded events: one fixed order of summation per target.
+        deliver_partition(part);
+        deliver_graded_partition(part);
+      });
     });
     for (auto& s : scratch_) {
       synaptic_events_ += s.events;
@@ -329,33 +353,38 @@ void Network::run_window(Step begin, Step end) {
 void Network::update_partition(int part, Step begin, Step end) {
   PartitionScratch& scratch = scratch_[static_cast<std::size_t>(part)];
   scratch.spikes.clear();
+  scratch.graded.clear();
   for (Step step = begin; step < end; ++step) {
     const std::size_t slot = static_cast<std::size_t>(step % ring_slots_);
     for (std::uint32_t k = 0; k < populations_.size(); ++k) {
       PopulationEntry& e = populations_[k];
       const NeuronRange r = e.ranges[static_cast<std::size_t>(part)];
       if (r.size() == 0) continue;
-      const std::size_t n = e.model->size();
+      // The input side: r itself, except for a whole adapter (engine/adapter.hpp).
+      const NeuronRange ir = e.input_ranges[static_cast<std::size_t>(part)];
+      const std::size_t n = e.ring_width;
       double* ex = e.ring_excitatory.empty() ? nullptr : e.ring_excitatory.data() + slot * n;
       double* in = e.ring_inhibitory.empty() ? nullptr : e.ring_inhibitory.data() + slot * n;
       double* cur = e.current.data();
 
-      if (!e.inputs.empty()) {
-        std::fill(cur + r.begin, cur + r.end, 0.0);
+      if (!e.inputs.empty() || !e.ring_current.empty()) {
+        std::fill(cur + ir.begin, cur + ir.end, 0.0);
         StepInputBuffers buffers{ex, in, cur};
         for (const std::uint32_t i : e.inputs) {
           const InputContext context{options_.seed, i, e.first_id};
-          inputs_[i].input->apply(r, step, context, buffers);
+          inputs_[i].input->apply(ir, step, context, buffers);
         }
+        if (!e.ring_current.empty()) add_held_current(e, ir, slot, cur);
       }
 
       scratch.step_spikes.clear();
       SpikeSink sink(scratch.step_spikes);
       e.model->update(r, step, StepInput{ex, in, cur}, sink);
       for (const NeuronIndex i : scratch.step_spikes) scratch.spikes.push_back({step, k, i});
+      if (e.adapter) emit_graded(k, r, step, scratch);
 
-      if (ex) std::fill(ex + r.begin, ex + r.end, 0.0);
-      if (in) std::fill(in + r.begin, in + r.end, 0.0);
+      if (ex) std::fill(ex + ir.begin, ex + ir.end, 0.0);
+      if (in) std::fill(in + ir.begin, in + ir.end, 0.0);
 
       for (const std::uint32_t ti : e.traces) {
         TraceEntry& t = traces_[ti];
@@ -430,7 +459,7 @@ void Network::deliver_partition(int part) {
       const SynapseRows& rows = proj.rows[p];
       if (rows.empty()) continue;
       PopulationEntry& target = populations_[proj.target];
-      const std::size_t n = target.model->size();
+      const std::size_t n = target.ring_width;
       double* ex = target.ring_excitatory.data();
       double* in = target.ring_inhibitory.data();
       rows.for_each_group(spike.index, [&](std::uint16_t delay, const NeuronIndex* targets,

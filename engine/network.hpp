@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/adapter.hpp"
 #include "engine/connectivity.hpp"
 #include "engine/distribution.hpp"
 #include "engine/input.hpp"
@@ -193,6 +194,17 @@ class Network {
   PopulationEntry& entry(PopulationHandle p);
   void require_not_built(const char* what) const;
   NeuronRange partition_range(std::uint32_t population, int partition) const;
+  NeuronRange input_range(std::uint32_t population, int partition) const;
+  // Adapters (engine/adapter.cpp).
+  void check_adapter_projection(const PopulationEntry& source, const PopulationEntry& target,
+                                const SynapseSpec& synapse, const std::string& where) const;
+  void bind_adapters();
+  void finish_adapters();
+  void emit_graded(std::uint32_t population, NeuronRange range, Step step,
+                   PartitionScratch& scratch) const;
+  void add_held_current(PopulationEntry& e, NeuronRange range, std::size_t slot, double* current);
+  void collect_graded();
+  void deliver_graded_partition(int partition);
   void build_connections();
   void allocate_buffers();
   void apply_initial_states();
@@ -210,6 +222,7 @@ class Network {
   std::vector<RecordingSink*> sinks_;
   std::vector<PartitionScratch> scratch_;
   std::vector<SpikeRecord> window_spikes_;
+  std::vector<GradedRecord> window_graded_;  // adapter outputs of the window, ordered
   // What the sinks get for the window (kept to reuse their memory from window to window).
   std::vector<SpikeRecord> window_recorded_;
   std::vector<TraceFrames> window_frames_;

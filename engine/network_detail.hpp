@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/adapter.hpp"
 #include "engine/network.hpp"
 
 namespace spikeflow {
@@ -46,6 +47,17 @@ struct Network::PopulationEntry {
   std::vector<double> ring_inhibitory;
   std::vector<double> current;  // external current of the step being updated
   std::vector<SpikeEvent> recorded;
+  // Adapters (engine/adapter.hpp): the model as an Adapter, else null.
+  Adapter* adapter = nullptr;
+  // Neurons per ring slot: the input width, which only a whole adapter makes differ from
+  // the size. input_ranges: the slice of the input side each partition owns.
+  std::size_t ring_width = 0;
+  std::vector<NeuronRange> input_ranges;
+  // Held current from current projections (ring of pA, slot-major), empty if none, and
+  // the sum of their offsets (pA), added in every step.
+  bool receives_current = false;
+  std::vector<double> ring_current;
+  double current_offset = 0.0;
 };
 
 struct Network::ProjectionEntry {
@@ -76,6 +88,7 @@ struct Network::TraceEntry {
 
 struct Network::PartitionScratch {
   std::vector<SpikeRecord> spikes;
+  std::vector<GradedRecord> graded;  // adapter outputs emitted in this window
   std::vector<NeuronIndex> step_spikes;
   std::uint64_t events = 0;  // synaptic events delivered into this partition
 };

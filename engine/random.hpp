@@ -28,6 +28,7 @@ enum class Purpose : std::uint32_t {
   initial_state = 4,
   poisson_input = 5,
   total_number_split = 6,  // per-block counts of fixed_total_number
+  rates_to_spikes = 7,     // spike draws of the rates_to_spikes converter
 };
 
 std::uint64_t splitmix64(std::uint64_t x);

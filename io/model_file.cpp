@@ -11,11 +11,13 @@
 #include <sstream>
 
 #include "io/units.hpp"
+#include "models/converters.hpp"
 #include "models/inputs.hpp"
 #include "models/lif_alpha.hpp"
 #include "models/lif_cond_exp.hpp"
 #include "models/lif_delta.hpp"
 #include "models/lif_exp.hpp"
+#include "models/rate.hpp"
 #include "models/spike_source_array.hpp"
 
 namespace spikeflow::io {
@@ -617,11 +619,17 @@ void apply_override(Value& root, const Override& o, std::size_t n) {
 // ---------------------------------------------------------------------------------------
 // The network
 
-const std::vector<std::string> kModels = {"lif_delta", "lif_exp", "lif_alpha", "lif_cond_exp",
-                                          "spike_source_array"};
+const std::vector<std::string> kModels = {
+    "lif_delta",          "lif_exp", "lif_alpha",       "lif_cond_exp",
+    "spike_source_array", "rate",    "spikes_to_rates", "rates_to_spikes"};
+// Adapters (engine/adapter.hpp): rate populations and converters.
+const std::vector<std::string> kAdapterModels = {"rate", "spikes_to_rates", "rates_to_spikes"};
+const std::vector<std::string> kTransferFunctions = {"relu", "threshold_linear", "sigmoid", "tanh",
+                                                     "lif"};
+const std::vector<std::string> kFilters = {"exponential", "box"};
 const std::vector<std::string> kRules = {"all_to_all",     "one_to_one",      "pairwise_bernoulli",
                                          "fixed_indegree", "fixed_outdegree", "fixed_total_number"};
-const std::vector<std::string> kSynapseModels = {"static"};
+const std::vector<std::string> kSynapseModels = {"static", "current"};
 const std::vector<std::string> kInputTypes = {"poisson", "dc", "step_current"};
 
 struct ParamSpec {
@@ -650,6 +658,10 @@ struct PopulationFacts {
   std::vector<std::string> state;
   bool accepts_input = true;
   const Value* table = nullptr;
+  // Adapters: the update interval (ms) and where it was written (null: the default, 0).
+  double update_interval = -1.0;  // < 0: not an adapter with an interval
+  const Value* update_interval_value = nullptr;
+  double extra_bytes = 0.0;  // buffers beyond state and rings (filter histories)
 };
 
 struct ProjectionFacts {
@@ -658,6 +670,8 @@ struct ProjectionFacts {
   std::uint64_t targets = 0;
   double expected_synapses = 0;
   double max_delay_ms = 0;
+  double min_delay_ms = 0;
+  bool constant_delay = true;
 };
 
 class Builder {
@@ -694,6 +708,7 @@ class Builder {
       for (std::size_t i = 0; i < a.size(); ++i) projection(a[i], i);
     }
     if (const Value* rec = top.find("recordings")) recordings(*rec);
+    check_update_intervals();
     estimate();
   }
 
@@ -790,6 +805,10 @@ class Builder {
       }
       model = models::make_spike_source_array(std::move(times));
       facts.accepts_input = false;
+    } else if (std::find(kAdapterModels.begin(), kAdapterModels.end(), facts.model) !=
+               kAdapterModels.end()) {
+      size = population_size(t.get("size"), concat(key, ".size"));
+      model = make_adapter_model(facts, size, params, params_key, v, key);
     } else {
       size = population_size(t.get("size"), concat(key, ".size"));
       model = make_neuron_model(facts, size, params, params_key, v, key);
@@ -917,6 +936,91 @@ class Builder {
     }
   }
 
+  // Reads `params` for a rate population or a converter (models/rate.hpp,
+  // models/converters.hpp) and constructs it; their inputs and outputs are plain numbers.
+  std::unique_ptr<Population> make_adapter_model(PopulationFacts& facts, std::uint64_t size,
+                                                 const Value* params, const std::string& params_key,
+                                                 const Value& pop, const std::string& pop_key) {
+    const NeuronIndex n = static_cast<NeuronIndex>(size);
+    facts.weight = Dimension::dimensionless;
+    const Value empty = toml::table{};
+    const Value& given = params ? *params : empty;
+    const auto read = [&](const Table& t, const char* name, Dimension d, double& field) {
+      if (const Value* x = t.find(name)) field = quantity(ctx_, *x, t.child_key(name), d);
+    };
+    const auto interval = [&](const Table& t, double& field) {
+      read(t, "update_interval", Dimension::time, field);
+      facts.update_interval = field;
+      facts.update_interval_value = t.find("update_interval");
+    };
+    try {
+      if (facts.model == "rate") {
+        const Table t(ctx_, given, params_key,
+                      {"tau", "b", "phi", "gain", "theta", "r_max", "update_interval"});
+        models::RateParams p;
+        read(t, "tau", Dimension::time, p.tau);
+        read(t, "b", Dimension::dimensionless, p.b);
+        read(t, "gain", Dimension::dimensionless, p.gain);
+        read(t, "theta", Dimension::dimensionless, p.theta);
+        read(t, "r_max", Dimension::rate, p.r_max);
+        interval(t, p.update_interval);
+        if (const Value* x = t.find("phi"))
+          p.phi = models::transfer_function(
+              choice(ctx_, *x, t.child_key("phi"), "transfer function", kTransferFunctions));
+        return models::make_rate(n, p);
+      }
+      if (facts.model == "spikes_to_rates") {
+        const Table t(ctx_, given, params_key, {"filter", "tau", "window", "update_interval"});
+        models::SpikesToRatesParams p;
+        if (const Value* x = t.find("filter"))
+          p.filter = choice(ctx_, *x, t.child_key("filter"), "filter", kFilters) == "box"
+                         ? models::SpikesToRatesParams::Filter::box
+                         : models::SpikesToRatesParams::Filter::exponential;
+        read(t, "tau", Dimension::time, p.tau);
+        read(t, "window", Dimension::time, p.window);
+        interval(t, p.update_interval);
+        if (p.filter == models::SpikesToRatesParams::Filter::box)
+          facts.extra_bytes = 8.0 * static_cast<double>(n) * std::ceil(p.window / grid_->dt());
+        return models::make_spikes_to_rates(n, p);
+      }
+      const Table t(ctx_, given, params_key, {});
+      facts.update_interval = 0.0;
+      return models::make_rates_to_spikes(n);
+    } catch (const ModelFileError&) {
+      throw;
+    } catch (const ConfigError& e) {
+      rethrow_at_param(ctx_, e, params, params_key, params ? *params : pop,
+                       params ? params_key : pop_key);
+    }
+  }
+
+  // Network::build() refuses an adapter whose update interval does not divide the window
+  // (the smallest delay); when every delay is a constant the window is known here, and the
+  // error can point at the interval in the file.
+  void check_update_intervals() const {
+    double min_delay = std::numeric_limits<double>::infinity();
+    for (const auto& p : projections_) {
+      if (!p.constant_delay) return;
+      if (p.expected_synapses > 0) min_delay = std::min(min_delay, p.min_delay_ms);
+    }
+    constexpr Step kMaxWindowSteps = 1000;  // as in Network::build_connections
+    const Step window = std::isfinite(min_delay)
+                            ? std::min(grid_->nearest_steps(min_delay), kMaxWindowSteps)
+                            : std::clamp<Step>(grid_->nearest_steps(1.0), 1, kMaxWindowSteps);
+    for (const auto& p : populations_) {
+      if (p.update_interval < 0) continue;
+      const Step k = std::max<Step>(1, grid_->nearest_steps(p.update_interval));
+      if (window % k == 0) continue;
+      const std::string message = concat(
+          grid_->time_of(k), " ms (", k, " steps) must divide the window of ", window, " steps (",
+          grid_->time_of(window), " ms: the smallest delay, at most 1000 steps)");
+      const std::string where = concat("populations.", p.name);
+      if (p.update_interval_value)
+        ctx_.fail(*p.update_interval_value, concat(where, ".params.update_interval"), message);
+      ctx_.fail(*p.table, where, concat("update_interval of ", message));
+    }
+  }
+
   // --- [[inputs]] ---
   void input(const Value& v, std::size_t index) {
     std::string key = concat("inputs.", index);
@@ -984,8 +1088,8 @@ class Builder {
   void projection(const Value& v, std::size_t index) {
     const std::string anonymous = concat("projections.", index);
     const std::vector<std::string> known = {
-        "name", "source",         "target",          "rule",    "p",      "k",
-        "n",    "allow_autapses", "allow_multapses", "synapse", "weight", "delay"};
+        "name",           "source",          "target",  "rule",   "p",     "k",     "n",
+        "allow_autapses", "allow_multapses", "synapse", "weight", "delay", "offset"};
     const std::string given = element_name(v);
     const std::string key = given.empty() ? anonymous : concat("projections.", given);
     const Table t(ctx_, v, key, known);
@@ -1056,11 +1160,24 @@ class Builder {
       ctx_.fail(t.get("rule"), t.child_key("rule"), message);
     }
 
+    std::string synapse = "static";
     if (const Value* s = t.find("synapse"))
-      choice(ctx_, *s, t.child_key("synapse"), "synapse model", kSynapseModels);
+      synapse = choice(ctx_, *s, t.child_key("synapse"), "synapse model", kSynapseModels);
 
     SynapseSpec spec;
-    spec.weight = distribution(ctx_, t.get("weight"), t.child_key("weight"), target.weight);
+    // A current synapse (rates to currents): weight = gain, pA per unit of the source's
+    // output, and an offset in pA.
+    const bool current = synapse == "current";
+    spec.weight = distribution(ctx_, t.get("weight"), t.child_key("weight"),
+                               current ? Dimension::current : target.weight);
+    if (current) {
+      spec.kind = SynapseSpec::Kind::current;
+      if (const Value* x = t.find("offset"))
+        spec.offset = quantity(ctx_, *x, t.child_key("offset"), Dimension::current);
+    } else if (const Value* x = t.find("offset")) {
+      ctx_.fail(*x, t.child_key("offset"),
+                "key 'offset' applies only to synapse = \"current\" (rates to currents)");
+    }
     const Value& delay_value = t.get("delay");
     const std::string delay_key = t.child_key("delay");
     spec.delay = distribution(ctx_, delay_value, delay_key, Dimension::time);
@@ -1083,6 +1200,10 @@ class Builder {
       const std::string prefix = concat("projection '", name, "': ");
       if (message.rfind(prefix, 0) == 0) message = message.substr(prefix.size());
       if (message.rfind("delay ", 0) == 0) ctx_.fail(delay_value, delay_key, message.substr(6));
+      if (message.rfind("synapse 'current'", 0) == 0 && t.find("synapse"))
+        ctx_.fail(*t.find("synapse"), t.child_key("synapse"), message);
+      if (message.rfind("offset ", 0) == 0 && t.find("offset"))
+        ctx_.fail(*t.find("offset"), t.child_key("offset"), message.substr(7));
       ctx_.fail(v, key, message);
     }
 
@@ -1092,6 +1213,8 @@ class Builder {
     facts.targets = target.size;
     facts.expected_synapses = expected_synapse_count(rule, geometry);
     facts.max_delay_ms = estimated_max(spec.delay);
+    facts.min_delay_ms = spec.delay.min_value();
+    facts.constant_delay = spec.delay.is_constant();
     projections_.push_back(facts);
     out_.projection_names.push_back(name);
   }
@@ -1247,12 +1370,19 @@ class Builder {
       }
       max_delay_ms = std::max(max_delay_ms, p.max_delay_ms);
     }
-    const double slots = projections_.empty()
-                             ? 1.0
-                             : std::min(65535.0, std::nearbyint(max_delay_ms / grid_->dt())) + 1;
+    // Graded outputs are held for their adapter's interval beyond the largest delay.
+    double longest_hold = 1.0;
+    for (const auto& p : populations_)
+      if (p.update_interval > 0)
+        longest_hold = std::max(longest_hold, std::nearbyint(p.update_interval / grid_->dt()));
+    const double slots =
+        projections_.empty()
+            ? 1.0
+            : std::min(65535.0, std::nearbyint(max_delay_ms / grid_->dt())) + longest_hold;
     for (const auto& p : populations_) {
       e.neurons += p.size;
       const double n = static_cast<double>(p.size);
+      bytes += p.extra_bytes;
       // State arrays (double each), the refractory step and the step's current.
       bytes += n * (8.0 * static_cast<double>(p.state.size()) + 8.0 + 8.0);
       if (p.accepts_input) bytes += 16.0 * n * slots;  // excitatory and inhibitory rings

@@ -14,6 +14,7 @@
 #include "models/lif_cond_exp.hpp"
 #include "models/lif_delta.hpp"
 #include "models/lif_exp.hpp"
+#include "models/rate.hpp"
 
 using namespace spikeflow;
 namespace fs = std::filesystem;
@@ -290,4 +291,32 @@ TEST_CASE("examples/brunel.toml and the microcircuits load with the published si
     neurons += static_cast<std::uint64_t>(std::nearbyint(0.1 * n));
   CHECK(small.estimate.neurons == neurons);
   CHECK(small.estimate.synapses == Approx(0.01 * full.estimate.synapses).epsilon(0.01));
+}
+
+TEST_CASE("examples/mixed.toml loads its adapters, their parameters and the current projection",
+          "[io][adapter]") {
+  io::LoadedModel m = io::load_model_file(kExamples / "mixed.toml");
+  const auto& rate = model_of<models::RatePopulation>(m, "R");
+  CHECK(rate.params().tau == 10.0);
+  CHECK(rate.params().phi == models::TransferFunction::threshold_linear);
+  CHECK(rate.params().theta == 5.0);
+  CHECK(rate.params().r_max == 80.0);
+  CHECK(rate.params().update_interval == 1.0);
+  CHECK(m.network->population({population_index(m, "S2R")}).model() == "spikes_to_rates");
+  CHECK(m.network->population({population_index(m, "R2S")}).model() == "rates_to_spikes");
+  bool found = false;
+  for (std::uint32_t k = 0; k < m.network->projection_count(); ++k) {
+    const ProjectionInfo p = m.network->projection_info(k);
+    if (p.name != "R->DRIVEN") {
+      CHECK(p.synapse.kind == SynapseSpec::Kind::static_synapse);
+      continue;
+    }
+    found = true;
+    CHECK(p.synapse.kind == SynapseSpec::Kind::current);
+    CHECK(p.synapse.weight.a() == 2.0);
+    CHECK(p.synapse.offset == 300.0);
+  }
+  CHECK(found);
+  m.network->run(50.0);
+  CHECK(m.network->window_steps() == 10);
 }
