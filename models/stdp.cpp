@@ -92,6 +92,16 @@ void prune(std::vector<Entry>& h, Step cutoff) {
   if (first_new - h.begin() > 1) h.erase(h.begin(), first_new - 1);
 }
 
+// The first entry of `h` with step > s. The entries wanted are the last few (spikes of the
+// last inter-spike interval of a source), so the search walks back from the end: it reads
+// one or two cache lines where a binary search would read several.
+template <typename Entry>
+typename std::vector<Entry>::const_iterator first_after(const std::vector<Entry>& h, Step s) {
+  auto it = h.end();
+  while (it != h.begin() && std::prev(it)->step > s) --it;
+  return it;
+}
+
 // Pair-based and triplet STDP share the bookkeeping; `triplet_` selects the update.
 class TraceStdp final : public Plasticity {
  public:
@@ -159,6 +169,15 @@ class TraceStdp final : public Plasticity {
     pre_.assign(sources, {});
     post_.assign(targets, {});
     if (pre_centred()) pre_history_.assign(sources, {});
+    // exp(-k dt / tau) for k up to the horizon, computed once: the same values decay()
+    // would compute, looked up instead of evaluated in the delivery loop.
+    const auto table = [&](double tau) {
+      std::vector<double> t(static_cast<std::size_t>(horizon_) + 1);
+      for (Step k = 0; k <= horizon_; ++k) t[static_cast<std::size_t>(k)] = decay(k, tau);
+      return t;
+    };
+    decay_plus_ = table(tau_plus_);
+    decay_minus_ = table(tau_minus_);
   }
 
   void begin_window(Step begin, Step, std::span<const NeuronSpike> pre,
@@ -207,6 +226,7 @@ class TraceStdp final : public Plasticity {
     for (const auto& h : post_) n += sizeof(h) + h.capacity() * sizeof(PostEntry);
     for (const auto& h : pre_history_) n += sizeof(h) + h.capacity() * sizeof(PreEntry);
     n += fifo_.size() * sizeof(NeuronSpike);
+    n += (decay_plus_.capacity() + decay_minus_.capacity()) * sizeof(double);
     return n;
   }
 
@@ -219,6 +239,12 @@ class TraceStdp final : public Plasticity {
   }
   // exp(-k dt / tau) for a whole number of steps k >= 0.
   double decay(Step k, double tau) const { return std::exp(-grid_.time_of(k) / tau); }
+  double decay_plus(Step k) const {
+    return k <= horizon_ ? decay_plus_[static_cast<std::size_t>(k)] : decay(k, tau_plus_);
+  }
+  double decay_minus(Step k) const {
+    return k <= horizon_ ? decay_minus_[static_cast<std::size_t>(k)] : decay(k, tau_minus_);
+  }
 
   void record_post(const NeuronSpike& s) {
     std::vector<PostEntry>& h = post_[s.neuron];
@@ -274,10 +300,9 @@ class TraceStdp final : public Plasticity {
   double facilitate(double w, NeuronIndex source, NeuronIndex target, Step delay, Step prev,
                     double x_prev, Step upper) const {
     const std::vector<PostEntry>& h = post_[target];
-    auto it = std::upper_bound(h.begin(), h.end(), prev - delay,
-                               [](Step v, const PostEntry& e) { return v < e.step; });
+    auto it = first_after(h, prev - delay);
     for (; it != h.end() && it->step + delay <= upper; ++it) {
-      const double x = decay(it->step + delay - prev, tau_plus_);
+      const double x = decay_plus(it->step + delay - prev);
       if (triplet_) {
         w = potentiate(w, x_prev * x * (trip_.A2_plus + trip_.A3_plus * it->o2_before));
         continue;
@@ -309,7 +334,7 @@ class TraceStdp final : public Plasticity {
                                [](const PreEntry& e, Step s) { return e.step < s; });
     if (it == ph.begin()) return x_prev;  // no pre spike before a0 (or beyond the history)
     --it;
-    return x_prev - it->x * decay(prev - it->step, tau_plus_);
+    return x_prev - it->x * decay_plus(prev - it->step);
   }
 
   // Depression by the nearest post spike that reached the synapse before t (all_to_all:
@@ -317,13 +342,12 @@ class TraceStdp final : public Plasticity {
   double depress(double w, NeuronIndex target, Step delay, Step t, Step prev,
                  double r2_before) const {
     const std::vector<PostEntry>& h = post_[target];
-    auto it = std::upper_bound(h.begin(), h.end(), t - delay - 1,
-                               [](Step v, const PostEntry& e) { return v < e.step; });
+    auto it = first_after(h, t - delay - 1);
     if (it == h.begin()) return w;
     --it;
     const Step arrival = it->step + delay;
     if (restricted() && prev != kNever && arrival < prev) return w;  // a pre lies between
-    const double y = it->y * decay(t - arrival, tau_minus_);
+    const double y = it->y * decay_minus(t - arrival);
     if (triplet_) return depress_by(w, y * (trip_.A2_minus + trip_.A3_minus * r2_before));
     return depress_by(w, y);
   }
@@ -380,6 +404,8 @@ class TraceStdp final : public Plasticity {
   std::deque<NeuronSpike> fifo_;  // pre spikes in time order, for choosing flushes
   std::vector<PreSnapshot> snapshots_;
   std::vector<Flush> flushes_;
+  std::vector<double> decay_plus_;   // exp(-k dt / tau_plus), k = 0 .. horizon_
+  std::vector<double> decay_minus_;  // exp(-k dt / tau_minus)
 };
 
 }  // namespace
