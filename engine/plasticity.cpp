@@ -99,8 +99,11 @@ void Network::prepare_plasticity() {
   for (auto& proj : projections_) {
     if (!proj.plastic) continue;
     Step max_delay = 0;
-    for (const auto& rows : proj.plastic->rows)
+    const Plasticity& rule = *proj.plastic->rule;
+    for (auto& rows : proj.plastic->rows) {
       if (!rows.empty()) max_delay = std::max<Step>(max_delay, rows.max_delay());
+      rows.clamp_weights(rule.w_min(), rule.w_max());
+    }
     proj.plastic->rule->prepare(grid_, populations_[proj.source].model->size(),
                                 populations_[proj.target].model->size(), window_, max_delay);
   }

@@ -23,6 +23,7 @@
 // weight belongs to one partition, so nothing writable is shared.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -107,6 +108,12 @@ class PlasticRows {
   std::uint64_t bytes() const;
   std::uint16_t min_delay() const { return min_delay_; }
   std::uint16_t max_delay() const { return max_delay_; }
+
+  // Clamps every weight to [lo, hi]: initial weights are drawn as floats, and a draw
+  // just inside a bound can round to a float just outside it.
+  void clamp_weights(double lo, double hi) {
+    for (double& w : weights_) w = std::min(std::max(w, lo), hi);
+  }
 
   // Calls f(delay_steps, targets, weights, count) for each delay group of `source`.
   template <typename F>

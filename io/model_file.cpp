@@ -1345,6 +1345,11 @@ class Builder {
     for (const auto& p : projections_) {
       e.synapses += p.expected_synapses;
       bytes += (p.plastic ? 12.0 : 8.0) * p.expected_synapses;
+      // Plastic: 32 B of traces per source; per target a history of the post spikes of
+      // about the last second (24 B each, at the assumed rate) and its vector.
+      if (p.plastic)
+        bytes += 32.0 * static_cast<double>(p.sources) +
+                 static_cast<double>(p.targets) * (24.0 + 24.0 * kEstimateRateHz * 1.0);
       // A 16-byte row header per source in every partition that holds targets of the
       // projection, and at least one 4-byte delay group per non-empty row.
       const double holding = std::min<double>(partitions, static_cast<double>(p.targets));

@@ -548,3 +548,27 @@ TEST_CASE("stdp parameters out of range are errors naming the value", "[model][s
           net.set_plasticity(proj, models::make_stdp({}));
         }).find("projection 'a->b': weight uniform") == 0);
 }
+
+TEST_CASE("plastic initial weights that round beyond a bound as floats are clamped to it",
+          "[model][stdp]") {
+  // Requirement: no weight is ever outside [w_min, w_max]. Weights are drawn as floats:
+  // float(0.1) = 0.10000000149 > 0.1, and uniform(0.0999999, 0.1) rounds about 1 draw in 13
+  // to it.
+  Network net(test::serial());
+  std::vector<std::vector<double>> times(1000, std::vector<double>{1.0});
+  auto a = net.add_population("a", models::make_spike_source_array(times));
+  auto b = net.add_population("b", models::make_lif_delta(1, {}));
+  auto proj = net.connect(a, b, ConnectionRule::all_to_all(),
+                          {.weight = Distribution::uniform(0.0999999, 0.1)});
+  models::StdpParams p;
+  p.w_max = 0.1;
+  net.set_plasticity(proj, models::make_stdp(p));
+  net.build();
+  std::size_t at_bound = 0;
+  net.for_each_weight(proj, [&](NeuronIndex, NeuronIndex, double w, Step) {
+    CHECK(w <= 0.1);
+    CHECK(w >= 0.0999999 - 1e-8);
+    if (w == 0.1) ++at_bound;
+  });
+  CHECK(at_bound > 10);  // the clamp was needed: some draws did round above 0.1
+}
