@@ -3,6 +3,8 @@
 //   Poisson input      ns per neuron-step (one count drawn per neuron and step)
 //   spike delivery     ns per synaptic event, whole window loop of a network whose sources
 //                      fire on a schedule (so no neuron dynamics are measured)
+//   static vs plastic  ns per synaptic event of the same network with firing targets,
+//                      static synapses against additive all-to-all STDP
 //   connection build   ns per synapse, generation plus packing into rows
 //
 //   ./build/bench/spikeflow_kernels --benchmark_repetitions=5 --benchmark_report_aggregates_only
@@ -19,6 +21,7 @@
 #include "models/lif_delta.hpp"
 #include "models/lif_exp.hpp"
 #include "models/spike_source_array.hpp"
+#include "models/stdp.hpp"
 
 using namespace spikeflow;
 
@@ -109,6 +112,43 @@ void BM_spike_delivery(benchmark::State& state) {
       static_cast<double>(events), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_spike_delivery)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// As BM_spike_delivery, but the targets fire (a constant current drives them at about
+// 29 Hz, desynchronised by their initial V_m), so a plastic synapse finds post spikes in its
+// target's history. Arg 0: static synapses; 1: stdp (all_to_all, additive). One thread.
+void BM_delivery_static_vs_plastic(benchmark::State& state) {
+  const NeuronIndex sources = 2000;
+  const NeuronIndex targets = 10000;
+  const int period = 500;  // steps: 20 Hz per source at dt = 0.1 ms
+  std::vector<std::vector<double>> times(sources);
+  for (NeuronIndex i = 0; i < sources; ++i)
+    for (int s = 1 + static_cast<int>((i * 7) % period); s < 200000; s += period)
+      times[i].push_back(s * 0.1);
+  Network net({.dt = 0.1, .seed = 1, .threads = 1, .partitions = 1});
+  const auto src = net.add_population("src", models::make_spike_source_array(times));
+  models::LifDelta::Params p;
+  p.I_e = 390.0;  // R I = 15.6 mV above E_L, threshold 15 mV above: regular firing
+  const auto tgt = net.add_population("tgt", models::make_lif_delta(targets, p));
+  net.set_initial_state(tgt, "V_m", Distribution::uniform(-70.0, -55.0));
+  const auto proj = net.connect(src, tgt, ConnectionRule::fixed_outdegree(1000),
+                                {Distribution::constant(0.01), Distribution::uniform(1.0, 2.0)});
+  if (state.range(0) == 1) {
+    models::StdpParams stdp;
+    stdp.w_max = 0.02;
+    net.set_plasticity(proj, models::make_stdp(stdp));
+  }
+  net.build();
+  net.run(500.0);  // fill the post histories
+  const std::uint64_t events_before = net.synaptic_events();
+  for (auto _ : state) net.run(100.0);
+  state.counters["ns_per_event"] =
+      benchmark::Counter(static_cast<double>(net.synaptic_events() - events_before),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["bytes_per_synapse"] =
+      static_cast<double>(net.connectivity_bytes()) / static_cast<double>(net.synapse_count());
+}
+// One thread: the counters are per CPU second, which stays meaningful on a shared machine.
+BENCHMARK(BM_delivery_static_vs_plastic)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 void BM_connection_build(benchmark::State& state) {
   const TimeGrid grid(0.1);

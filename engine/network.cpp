@@ -109,7 +109,7 @@ ProjectionHandle Network::connect(PopulationHandle source, PopulationHandle targ
     throw ConfigError(concat(where, "delay must be <= 65535 steps (", 65535.0 * grid_.dt(),
                              " ms), got ", delay.describe()));
 
-  ProjectionEntry p{name, source.index, target.index, rule, synapse, {}};
+  ProjectionEntry p{name, source.index, target.index, rule, synapse, {}, nullptr};
   projections_.push_back(std::move(p));
   populations_[source.index].outgoing.push_back(
       static_cast<std::uint32_t>(projections_.size() - 1));
@@ -218,7 +218,10 @@ void Network::apply_initial_states() {
 
 void Network::build_connections() {
   const int parts = options_.partitions;
-  for (auto& proj : projections_) proj.rows.assign(static_cast<std::size_t>(parts), {});
+  for (auto& proj : projections_) {
+    proj.rows.assign(static_cast<std::size_t>(parts), {});
+    if (proj.plastic) proj.plastic->rows.assign(static_cast<std::size_t>(parts), {});
+  }
   arena_->arena.execute([&] {
     tbb::parallel_for(0, parts, [&](int part) {
       std::vector<GeneratedSynapse> generated;
@@ -232,7 +235,10 @@ void Network::build_connections() {
         generated.clear();
         generate_synapses(proj.rule, proj.synapse, geometry, input_range(proj.target, part), grid_,
                           generated);
-        proj.rows[static_cast<std::size_t>(part)].build(generated, geometry.source_size);
+        if (proj.plastic)
+          proj.plastic->rows[static_cast<std::size_t>(part)].build(generated, geometry.source_size);
+        else
+          proj.rows[static_cast<std::size_t>(part)].build(generated, geometry.source_size);
       }
     });
   });
@@ -240,12 +246,19 @@ void Network::build_connections() {
   // The window is the smallest delay, the ring the largest.
   Step min_delay = std::numeric_limits<Step>::max();
   Step max_delay = 0;
-  for (const auto& proj : projections_)
+  for (const auto& proj : projections_) {
     for (const auto& rows : proj.rows)
       if (!rows.empty()) {
         min_delay = std::min<Step>(min_delay, rows.min_delay());
         max_delay = std::max<Step>(max_delay, rows.max_delay());
       }
+    if (proj.plastic)
+      for (const auto& rows : proj.plastic->rows)
+        if (!rows.empty()) {
+          min_delay = std::min<Step>(min_delay, rows.min_delay());
+          max_delay = std::max<Step>(max_delay, rows.max_delay());
+        }
+  }
   // Any window up to the smallest delay is exact. Without synapses any length would be;
   // capping it keeps stop requests, progress and sink flushes coming at least every
   // kMaxWindowSteps steps whatever dt is.
@@ -257,6 +270,7 @@ void Network::build_connections() {
     window_ = std::min(min_delay, kMaxWindowSteps);
     ring_slots_ = max_delay + 1;
   }
+  prepare_plasticity();
 }
 
 void Network::allocate_buffers() {
@@ -334,12 +348,15 @@ void Network::run_window(Step begin, Step end) {
 
   collect_window(begin, end);
   collect_graded();
+  begin_plastic_window(begin, end);
 
-  if (!projections_.empty() && (!window_spikes_.empty() || !window_graded_.empty())) {
+  if (!projections_.empty() &&
+      (!window_spikes_.empty() || !window_graded_.empty() || plastic_work_)) {
     arena_->arena.execute([&] {
       tbb::parallel_for(0, options_.partitions, [&](int part) {
-        // Spikes first, then graded events: one fixed order of summation per target.
+        // One fixed order of summation per target: static spikes, plastic spikes, graded.
         deliver_partition(part);
+        if (plastic_work_) deliver_plastic_partition(part);
         deliver_graded_partition(part);
       });
     });
@@ -561,20 +578,30 @@ std::uint64_t Network::synapse_count() const {
 
 std::uint64_t Network::synapse_count(ProjectionHandle projection) const {
   std::uint64_t n = 0;
-  for (const auto& rows : projections_.at(projection.index).rows) n += rows.synapse_count();
+  const ProjectionEntry& proj = projections_.at(projection.index);
+  for (const auto& rows : proj.rows) n += rows.synapse_count();
+  if (proj.plastic)
+    for (const auto& rows : proj.plastic->rows) n += rows.synapse_count();
   return n;
 }
 
 std::uint64_t Network::connectivity_bytes() const {
   std::uint64_t n = 0;
-  for (const auto& proj : projections_)
+  for (const auto& proj : projections_) {
     for (const auto& rows : proj.rows) n += rows.bytes();
+    if (proj.plastic)
+      for (const auto& rows : proj.plastic->rows) n += rows.bytes();
+  }
   return n;
 }
 
 void Network::for_each_synapse(
     ProjectionHandle projection,
     const std::function<void(NeuronIndex, NeuronIndex, float, Step)>& f) const {
+  if (is_plastic(projection))
+    return for_each_weight(projection, [&](NeuronIndex s, NeuronIndex t, double w, Step d) {
+      f(s, t, static_cast<float>(w), d);
+    });
   for (const auto& rows : projections_.at(projection.index).rows)
     rows.for_each_synapse([&](NeuronIndex s, NeuronIndex t, float w, std::uint16_t d) {
       f(s, t, w, static_cast<Step>(d));

@@ -102,6 +102,8 @@ struct InputInfo {
   std::string kind;      // Input::kind(), e.g. "poisson"
 };
 
+class Plasticity;
+
 class Network {
  public:
   explicit Network(NetworkOptions options = {});
@@ -118,6 +120,9 @@ class Network {
   ProjectionHandle connect(PopulationHandle source, PopulationHandle target,
                            const ConnectionRule& rule, const SynapseSpec& synapse,
                            std::string name = {});
+  // Makes a projection's synapses plastic under `rule` (engine/plasticity.hpp); its initial
+  // weights must lie within the rule's bounds.
+  void set_plasticity(ProjectionHandle projection, std::unique_ptr<Plasticity> rule);
   void add_input(PopulationHandle target, std::unique_ptr<Input> input);
   void record_spikes(PopulationHandle population);
   // Records `variable` of `neurons` (all if empty) every `interval` ms.
@@ -182,6 +187,13 @@ class Network {
   // Visits every synapse of a projection: f(source, target, weight, delay_steps).
   void for_each_synapse(ProjectionHandle projection,
                         const std::function<void(NeuronIndex, NeuronIndex, float, Step)>& f) const;
+  // The same with the weights in double precision; for a plastic projection, the weights
+  // now, with every pairing that has reached the synapse applied.
+  void for_each_weight(ProjectionHandle projection,
+                       const std::function<void(NeuronIndex, NeuronIndex, double, Step)>& f) const;
+  bool is_plastic(ProjectionHandle projection) const;
+  // Bytes of the plastic rules' per-neuron state (traces, spike histories) now held.
+  std::uint64_t plasticity_state_bytes() const;
 
  private:
   struct PopulationEntry;
@@ -211,6 +223,10 @@ class Network {
   void run_window(Step begin, Step end);
   void update_partition(int partition, Step begin, Step end);
   void deliver_partition(int partition);
+  // engine/plasticity.cpp: the plastic projections' part of a window.
+  void prepare_plasticity();
+  void begin_plastic_window(Step begin, Step end);
+  void deliver_plastic_partition(int partition);
   void collect_window(Step begin, Step end);
 
   NetworkOptions options_;
@@ -231,6 +247,8 @@ class Network {
 
   bool built_ = false;
   bool started_ = false;
+  bool has_plastic_ = false;
+  bool plastic_work_ = false;  // the plastic projections have spikes or flushes this window
   Step now_ = 0;
   Step window_ = 1;
   Step ring_slots_ = 1;

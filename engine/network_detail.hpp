@@ -14,6 +14,7 @@
 
 #include "engine/adapter.hpp"
 #include "engine/network.hpp"
+#include "engine/plasticity.hpp"
 
 namespace spikeflow {
 
@@ -66,7 +67,8 @@ struct Network::ProjectionEntry {
   std::uint32_t target;
   ConnectionRule rule;
   SynapseSpec synapse;
-  std::vector<SynapseRows> rows;  // one per partition
+  std::vector<SynapseRows> rows;         // one per partition (empty rows if plastic)
+  std::unique_ptr<PlasticPart> plastic;  // null for static synapses
 };
 
 struct Network::InputEntry {

@@ -19,6 +19,7 @@
 #include "models/lif_exp.hpp"
 #include "models/rate.hpp"
 #include "models/spike_source_array.hpp"
+#include "models/stdp.hpp"
 
 namespace spikeflow::io {
 
@@ -672,6 +673,7 @@ struct ProjectionFacts {
   double max_delay_ms = 0;
   double min_delay_ms = 0;
   bool constant_delay = true;
+  bool plastic = false;
 };
 
 class Builder {
@@ -1089,7 +1091,7 @@ class Builder {
     const std::string anonymous = concat("projections.", index);
     const std::vector<std::string> known = {
         "name",           "source",          "target",  "rule",   "p",     "k",     "n",
-        "allow_autapses", "allow_multapses", "synapse", "weight", "delay", "offset"};
+        "allow_autapses", "allow_multapses", "synapse", "weight", "delay", "offset", "plasticity"};
     const std::string given = element_name(v);
     const std::string key = given.empty() ? anonymous : concat("projections.", given);
     const Table t(ctx_, v, key, known);
@@ -1206,6 +1208,10 @@ class Builder {
         ctx_.fail(*t.find("offset"), t.child_key("offset"), message.substr(7));
       ctx_.fail(v, key, message);
     }
+    const ProjectionHandle handle{static_cast<std::uint32_t>(projections_.size())};
+    if (const Value* pl = t.find("plasticity"))
+      plasticity(*pl, t.child_key("plasticity"), handle, target, t.get("weight"),
+                 t.child_key("weight"));
 
     ProjectionFacts facts;
     facts.name = name;
@@ -1215,8 +1221,95 @@ class Builder {
     facts.max_delay_ms = estimated_max(spec.delay);
     facts.min_delay_ms = spec.delay.min_value();
     facts.constant_delay = spec.delay.is_constant();
+    facts.plastic = t.has("plasticity");
     projections_.push_back(facts);
     out_.projection_names.push_back(name);
+  }
+
+  // plasticity = { rule = "stdp", scheme = ..., ... } or { rule = "triplet", preset = ... }
+  // on a projection (models/stdp.hpp has every parameter).
+  void plasticity(const Value& v, const std::string& key, ProjectionHandle handle,
+                  const PopulationFacts& target, const Value& weight,
+                  const std::string& weight_key) {
+    if (!v.is_table()) ctx_.fail(v, key, concat("expected a table, got ", show(v)));
+    const Value* rule_value = v.as_table().count("rule") ? &v.as_table().at("rule") : nullptr;
+    if (!rule_value) ctx_.fail(v, key, "missing required key 'rule' (\"stdp\" or \"triplet\")");
+    const std::string rule =
+        choice(ctx_, *rule_value, key + ".rule", "plasticity rule", {"stdp", "triplet"});
+    const Dimension w = target.weight;
+    std::unique_ptr<Plasticity> made;
+    try {
+      if (rule == "stdp") {
+        const Table t(
+            ctx_, v, key,
+            {"rule", "scheme", "weight_dependence", "tau_plus", "tau_minus", "A_plus", "A_minus",
+             "mu_plus", "mu_minus", "lambda", "alpha", "mu", "w_min", "w_max"});
+        models::StdpParams p;
+        if (const Value* x = t.find("scheme"))
+          p.scheme = models::pairing_scheme_from(choice(
+              ctx_, *x, t.child_key("scheme"), "pairing scheme", models::pairing_scheme_names()));
+        if (const Value* x = t.find("weight_dependence"))
+          p.weight_dependence = models::weight_dependence_from(
+              choice(ctx_, *x, t.child_key("weight_dependence"), "weight dependence",
+                     models::weight_dependence_names()));
+        if (p.weight_dependence == models::WeightDependence::morrison2007) p.w_max = kInf;
+        const std::vector<std::pair<const char*, double*>> times = {{"tau_plus", &p.tau_plus},
+                                                                    {"tau_minus", &p.tau_minus}};
+        const std::vector<std::pair<const char*, double*>> numbers = {{"A_plus", &p.A_plus},
+                                                                      {"A_minus", &p.A_minus},
+                                                                      {"mu_plus", &p.mu_plus},
+                                                                      {"mu_minus", &p.mu_minus},
+                                                                      {"lambda", &p.lambda},
+                                                                      {"alpha", &p.alpha},
+                                                                      {"mu", &p.mu}};
+        read_params(t, times, Dimension::time);
+        read_params(t, numbers, Dimension::dimensionless);
+        read_params(t, {{"w_min", &p.w_min}, {"w_max", &p.w_max}}, w);
+        made = models::make_stdp(p);
+      } else {
+        const Table t(ctx_, v, key,
+                      {"rule", "preset", "variant", "tau_plus", "tau_minus", "tau_x", "tau_y",
+                       "A2_plus", "A3_plus", "A2_minus", "A3_minus", "w_min", "w_max"});
+        models::TripletParams p;
+        if (const Value* x = t.find("preset"))
+          p = models::triplet_preset(choice(ctx_, *x, t.child_key("preset"), "triplet preset",
+                                            models::triplet_preset_names()));
+        if (const Value* x = t.find("variant"))
+          p.nearest = choice(ctx_, *x, t.child_key("variant"), "triplet variant",
+                             {"all_to_all", "nearest"}) == "nearest";
+        read_params(t,
+                    {{"tau_plus", &p.tau_plus},
+                     {"tau_minus", &p.tau_minus},
+                     {"tau_x", &p.tau_x},
+                     {"tau_y", &p.tau_y}},
+                    Dimension::time);
+        read_params(t,
+                    {{"A2_plus", &p.A2_plus},
+                     {"A3_plus", &p.A3_plus},
+                     {"A2_minus", &p.A2_minus},
+                     {"A3_minus", &p.A3_minus}},
+                    Dimension::dimensionless);
+        read_params(t, {{"w_min", &p.w_min}, {"w_max", &p.w_max}}, w);
+        made = models::make_triplet(p);
+      }
+    } catch (const ModelFileError&) {
+      throw;
+    } catch (const ConfigError& e) {
+      rethrow_at_param(ctx_, e, &v, key, v, key);
+    }
+    try {
+      out_.network->set_plasticity(handle, std::move(made));
+    } catch (const ConfigError& e) {
+      std::string message = e.what();
+      const std::size_t cut = message.find("weight ");
+      ctx_.fail(weight, weight_key, cut == std::string::npos ? message : message.substr(cut + 7));
+    }
+  }
+
+  void read_params(const Table& t, const std::vector<std::pair<const char*, double*>>& params,
+                   Dimension d) {
+    for (const auto& [name, target] : params)
+      if (const Value* x = t.find(name)) *target = quantity(ctx_, *x, t.child_key(name), d);
   }
 
   // The largest delay the estimate plans a ring buffer for: the bound if there is one,
@@ -1322,7 +1415,7 @@ class Builder {
   }
 
   void weight_snapshot(const Value& v, const std::string& key) {
-    const Table t(ctx_, v, key, {"projection", "times"});
+    const Table t(ctx_, v, key, {"projection", "times", "interval"});
     const Value& pv = t.get("projection");
     const std::string name = string(ctx_, pv, t.child_key("projection"));
     const auto it = std::find(out_.projection_names.begin(), out_.projection_names.end(), name);
@@ -1334,6 +1427,24 @@ class Builder {
     WeightSnapshotSpec spec;
     spec.projection = name;
     spec.handle = {static_cast<std::uint32_t>(it - out_.projection_names.begin())};
+    if (t.has("times") == t.has("interval"))
+      ctx_.fail(v, key, "needs exactly one of 'times' (an array of ms) and 'interval' (ms)");
+    if (const Value* x = t.find("interval")) {
+      // Every `interval` ms from 0 to the end of the run.
+      const std::string ikey = t.child_key("interval");
+      const double ms = positive(ctx_, *x, ikey, Dimension::time);
+      const Step k = on_grid(ctx_, *x, ikey, ms, *grid_);
+      const Step total = grid_->nearest_steps(out_.settings.duration);
+      if (k < 1)
+        ctx_.fail(*x, ikey, concat("must be >= dt = ", grid_->dt(), " ms, got ", ms, " ms"));
+      if (total / k > 100000)
+        ctx_.fail(*x, ikey,
+                  concat("gives ", total / k + 1, " snapshots; at most 100001 are allowed (make ",
+                         "the interval >= ", grid_->time_of((total + 99999) / 100000), " ms)"));
+      for (Step s = 0; s <= total; s += k) spec.times.push_back(grid_->time_of(s));
+      out_.settings.weight_snapshots.push_back(std::move(spec));
+      return;
+    }
     const Value& times = t.get("times");
     const auto& a = array(ctx_, times, t.child_key("times"));
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -1360,7 +1471,12 @@ class Builder {
     double max_delay_ms = 0.0;
     for (const auto& p : projections_) {
       e.synapses += p.expected_synapses;
-      bytes += 8.0 * p.expected_synapses;
+      bytes += (p.plastic ? 12.0 : 8.0) * p.expected_synapses;
+      // Plastic: 32 B of traces per source; per target a history of the post spikes of
+      // about the last second (24 B each, at the assumed rate) and its vector.
+      if (p.plastic)
+        bytes += 32.0 * static_cast<double>(p.sources) +
+                 static_cast<double>(p.targets) * (24.0 + 24.0 * kEstimateRateHz * 1.0);
       // A 16-byte row header per source in every partition that holds targets of the
       // projection, and at least one 4-byte delay group per non-empty row.
       const double holding = std::min<double>(partitions, static_cast<double>(p.targets));

@@ -1,0 +1,477 @@
+#include "models/stdp.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+
+#include "engine/error.hpp"
+
+namespace spikeflow::models {
+
+namespace {
+
+constexpr Step kNever = std::numeric_limits<Step>::min() / 4;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+const std::vector<std::string> kSchemeNames = {"all_to_all", "nearest_symmetric",
+                                               "nearest_presynaptic_centred",
+                                               "nearest_restricted_symmetric"};
+const std::vector<std::string> kDependenceNames = {"additive", "multiplicative", "gutig",
+                                                   "morrison2007"};
+const std::vector<std::string> kPresetNames = {"visual_cortex_all_to_all", "visual_cortex_nearest",
+                                               "hippocampal_all_to_all", "hippocampal_nearest"};
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+void require_positive(std::string_view rule, const char* name, double v, const char* unit) {
+  if (!(v > 0.0) || !std::isfinite(v))
+    throw ConfigError(concat(rule, ": ", name, " must be a finite number > 0", unit, ", got ", v));
+}
+void require_non_negative(std::string_view rule, const char* name, double v) {
+  if (!(v >= 0.0) || !std::isfinite(v))
+    throw ConfigError(concat(rule, ": ", name, " must be a finite number >= 0, got ", v));
+}
+void require_bounds(std::string_view rule, double w_min, double w_max, bool infinite_max) {
+  if (!(w_min >= 0.0) || !std::isfinite(w_min))
+    throw ConfigError(concat(rule, ": w_min must be a finite number >= 0, got ", w_min));
+  if (!(w_max > w_min) || (!infinite_max && !std::isfinite(w_max)))
+    throw ConfigError(concat(rule, ": w_max must be ", infinite_max ? "" : "finite and ",
+                             "> w_min = ", w_min, ", got ", w_max));
+}
+
+// One post spike of a target neuron: its step, the post trace y (o1) just after it, and
+// for the triplet rule the slow post trace o2 just before it.
+struct PostEntry {
+  Step step;
+  double y;
+  double o2_before;
+};
+
+// One pre spike of a source neuron and the all-to-all pre trace just after it (kept only
+// for nearest_presynaptic_centred).
+struct PreEntry {
+  Step step;
+  double x;
+};
+
+// Per source neuron: the last spike and the pre traces just after it.
+struct SourceState {
+  Step last = kNever;
+  double x = 0.0;   // r1
+  double r2 = 0.0;  // triplet
+  bool flushed = false;
+};
+
+// What on_pre needs of pre spike k of the window: its source's state before the spike.
+struct PreSnapshot {
+  Step step;
+  Step prev;
+  double x_prev;
+  double r2_before;  // triplet: r2 just before this spike
+  NeuronIndex source;
+  bool flushed;
+};
+
+struct Flush {
+  NeuronIndex source;
+  Step prev;
+  double x_prev;
+};
+
+// Drops the entries of `h` older than `cutoff` but the newest of them, which still answers
+// "the last spike before t" for every t after the cutoff.
+template <typename Entry>
+void prune(std::vector<Entry>& h, Step cutoff) {
+  const auto first_new = std::lower_bound(h.begin(), h.end(), cutoff,
+                                          [](const Entry& e, Step s) { return e.step < s; });
+  if (first_new - h.begin() > 1) h.erase(h.begin(), first_new - 1);
+}
+
+// The first entry of `h` with step > s. The entries wanted are the last few (spikes of the
+// last inter-spike interval of a source), so the search walks back from the end: it reads
+// one or two cache lines where a binary search would read several.
+template <typename Entry>
+typename std::vector<Entry>::const_iterator first_after(const std::vector<Entry>& h, Step s) {
+  auto it = h.end();
+  while (it != h.begin() && std::prev(it)->step > s) --it;
+  return it;
+}
+
+// Pair-based and triplet STDP share the bookkeeping; `triplet_` selects the update.
+class TraceStdp final : public Plasticity {
+ public:
+  explicit TraceStdp(const StdpParams& p) : pair_(p), triplet_(false) {
+    const std::string_view r = "stdp";
+    require_positive(r, "tau_plus", p.tau_plus, " ms");
+    require_positive(r, "tau_minus", p.tau_minus, " ms");
+    require_non_negative(r, "A_plus", p.A_plus);
+    require_non_negative(r, "A_minus", p.A_minus);
+    require_non_negative(r, "mu_plus", p.mu_plus);
+    require_non_negative(r, "mu_minus", p.mu_minus);
+    require_non_negative(r, "lambda", p.lambda);
+    require_non_negative(r, "alpha", p.alpha);
+    require_non_negative(r, "mu", p.mu);
+    require_bounds(r, p.w_min, p.w_max, p.weight_dependence == WeightDependence::morrison2007);
+    tau_plus_ = p.tau_plus;
+    tau_minus_ = p.tau_minus;
+    w_min_ = p.w_min;
+    w_max_ = p.w_max;
+    accumulate_pre_ = p.scheme == PairingScheme::all_to_all ||
+                      p.scheme == PairingScheme::nearest_presynaptic_centred;
+    accumulate_post_ = p.scheme == PairingScheme::all_to_all;
+  }
+
+  explicit TraceStdp(const TripletParams& p) : triplet_(true), trip_(p) {
+    const std::string_view r = "triplet";
+    require_positive(r, "tau_plus", p.tau_plus, " ms");
+    require_positive(r, "tau_minus", p.tau_minus, " ms");
+    require_positive(r, "tau_x", p.tau_x, " ms");
+    require_positive(r, "tau_y", p.tau_y, " ms");
+    require_non_negative(r, "A2_plus", p.A2_plus);
+    require_non_negative(r, "A3_plus", p.A3_plus);
+    require_non_negative(r, "A2_minus", p.A2_minus);
+    require_non_negative(r, "A3_minus", p.A3_minus);
+    require_bounds(r, p.w_min, p.w_max, false);
+    tau_plus_ = p.tau_plus;
+    tau_minus_ = p.tau_minus;
+    w_min_ = p.w_min;
+    w_max_ = p.w_max;
+    pair_.weight_dependence = WeightDependence::additive;
+    pair_.A_plus = 1.0;  // the triplet amplitudes are in the amounts
+    pair_.A_minus = 1.0;
+    accumulate_pre_ = !p.nearest;
+    accumulate_post_ = !p.nearest;
+  }
+
+  std::string_view rule() const override { return triplet_ ? "triplet" : "stdp"; }
+  std::string describe() const override {
+    if (triplet_)
+      return concat("triplet (", trip_.nearest ? "nearest" : "all_to_all", ", tau_plus ",
+                    trip_.tau_plus, " ms, tau_minus ", trip_.tau_minus, " ms, tau_x ", trip_.tau_x,
+                    " ms, tau_y ", trip_.tau_y, " ms, w in [", w_min_, ", ", w_max_, "])");
+    return concat("stdp (", name_of(pair_.scheme), ", ", name_of(pair_.weight_dependence),
+                  ", tau_plus ", tau_plus_, " ms, tau_minus ", tau_minus_, " ms, w in [", w_min_,
+                  ", ", w_max_, "])");
+  }
+  double w_min() const override { return w_min_; }
+  double w_max() const override { return w_max_; }
+
+  void prepare(const TimeGrid& grid, NeuronIndex sources, NeuronIndex targets, Step window,
+               Step max_delay) override {
+    grid_ = grid;
+    horizon_ = static_cast<Step>(std::ceil(std::max(1000.0, 40.0 * tau_plus_) / grid.dt()));
+    retention_ = horizon_ + 2 * window + max_delay + 2;
+    pre_.assign(sources, {});
+    post_.assign(targets, {});
+    if (pre_centred()) pre_history_.assign(sources, {});
+    // exp(-k dt / tau) for k up to the horizon, computed once: the same values decay()
+    // would compute, looked up instead of evaluated in the delivery loop.
+    const auto table = [&](double tau) {
+      std::vector<double> t(static_cast<std::size_t>(horizon_) + 1);
+      for (Step k = 0; k <= horizon_; ++k) t[static_cast<std::size_t>(k)] = decay(k, tau);
+      return t;
+    };
+    decay_plus_ = table(tau_plus_);
+    decay_minus_ = table(tau_minus_);
+  }
+
+  void begin_window(Step begin, Step, std::span<const NeuronSpike> pre,
+                    std::span<const NeuronSpike> post) override {
+    for (const NeuronSpike& s : post) record_post(s);
+    choose_flushes(begin);
+    snapshots_.clear();
+    for (const NeuronSpike& s : pre) record_pre(s);
+  }
+
+  std::size_t flush_count() const override { return flushes_.size(); }
+  NeuronIndex flush_source(std::size_t f) const override { return flushes_[f].source; }
+
+  void on_pre(std::size_t k, Step delay, const NeuronIndex* targets, double* weights,
+              std::uint32_t count) const override {
+    const PreSnapshot& s = snapshots_[k];
+    const bool pending = s.prev != kNever && !s.flushed;
+    const Step upper = std::min(s.step, s.prev + horizon_);
+    for (std::uint32_t j = 0; j < count; ++j) {
+      double w = weights[j];
+      if (pending) w = facilitate(w, s.source, targets[j], delay, s.prev, s.x_prev, upper);
+      weights[j] = depress(w, targets[j], delay, s.step, s.prev, s.r2_before);
+    }
+  }
+
+  void on_flush(std::size_t f, Step delay, const NeuronIndex* targets, double* weights,
+                std::uint32_t count) const override {
+    const Flush& fl = flushes_[f];
+    for (std::uint32_t j = 0; j < count; ++j)
+      weights[j] = facilitate(weights[j], fl.source, targets[j], delay, fl.prev, fl.x_prev,
+                              fl.prev + horizon_);
+  }
+
+  double current_weight(NeuronIndex source, NeuronIndex target, Step delay, double stored,
+                        Step now) const override {
+    const SourceState& s = pre_[source];
+    if (s.last == kNever || s.flushed) return stored;
+    // A post spike of step p arrives at the end of step p + delay, i.e. by time `now` if
+    // p + delay <= now - 1.
+    const Step upper = std::min(now - 1, s.last + horizon_);
+    return facilitate(stored, source, target, delay, s.last, s.x, upper);
+  }
+
+  std::uint64_t state_bytes() const override {
+    std::uint64_t n = pre_.capacity() * sizeof(SourceState);
+    for (const auto& h : post_) n += sizeof(h) + h.capacity() * sizeof(PostEntry);
+    for (const auto& h : pre_history_) n += sizeof(h) + h.capacity() * sizeof(PreEntry);
+    n += fifo_.size() * sizeof(NeuronSpike);
+    n += (decay_plus_.capacity() + decay_minus_.capacity()) * sizeof(double);
+    return n;
+  }
+
+ private:
+  bool pre_centred() const {
+    return !triplet_ && pair_.scheme == PairingScheme::nearest_presynaptic_centred;
+  }
+  bool restricted() const {
+    return !triplet_ && pair_.scheme == PairingScheme::nearest_restricted_symmetric;
+  }
+  // exp(-k dt / tau) for a whole number of steps k >= 0.
+  double decay(Step k, double tau) const { return std::exp(-grid_.time_of(k) / tau); }
+  double decay_plus(Step k) const {
+    return k <= horizon_ ? decay_plus_[static_cast<std::size_t>(k)] : decay(k, tau_plus_);
+  }
+  double decay_minus(Step k) const {
+    return k <= horizon_ ? decay_minus_[static_cast<std::size_t>(k)] : decay(k, tau_minus_);
+  }
+
+  void record_post(const NeuronSpike& s) {
+    std::vector<PostEntry>& h = post_[s.neuron];
+    PostEntry e{s.step, 1.0, 0.0};
+    if (!h.empty()) {
+      const PostEntry& last = h.back();
+      const Step gap = s.step - last.step;
+      if (accumulate_post_) e.y = last.y * decay(gap, tau_minus_) + 1.0;
+      if (triplet_) {
+        const double o2_after_last = trip_.nearest ? 1.0 : last.o2_before + 1.0;
+        e.o2_before = o2_after_last * decay(gap, trip_.tau_y);
+      }
+    }
+    h.push_back(e);
+    prune(h, s.step - retention_);
+  }
+
+  // Sources silent for the horizon: their last pairings are applied in this window, after
+  // which nothing of theirs needs history older than the horizon.
+  void choose_flushes(Step begin) {
+    flushes_.clear();
+    while (!fifo_.empty() && fifo_.front().step + horizon_ < begin) {
+      const NeuronSpike s = fifo_.front();
+      fifo_.pop_front();
+      SourceState& st = pre_[s.neuron];
+      if (st.last != s.step || st.flushed) continue;
+      flushes_.push_back({s.neuron, st.last, st.x});
+      st.flushed = true;
+    }
+  }
+
+  void record_pre(const NeuronSpike& s) {
+    SourceState& st = pre_[s.neuron];
+    PreSnapshot snap{s.step, st.last, st.x, 0.0, s.neuron, st.flushed};
+    const bool has_prev = st.last != kNever;
+    const Step gap = has_prev ? s.step - st.last : 0;
+    if (triplet_) snap.r2_before = has_prev ? st.r2 * decay(gap, trip_.tau_x) : 0.0;
+    st.x = accumulate_pre_ ? (has_prev ? st.x * decay(gap, tau_plus_) : 0.0) + 1.0 : 1.0;
+    if (triplet_) st.r2 = trip_.nearest ? 1.0 : snap.r2_before + 1.0;
+    st.last = s.step;
+    st.flushed = false;
+    fifo_.push_back(s);
+    if (pre_centred()) {
+      auto& h = pre_history_[s.neuron];
+      h.push_back({s.step, st.x});
+      prune(h, s.step - retention_);
+    }
+    snapshots_.push_back(snap);
+  }
+
+  // Potentiation owed to the post spikes that reached the synapse in (prev, upper], paired
+  // with the pre spikes up to prev (x_prev: the pre trace just after prev).
+  double facilitate(double w, NeuronIndex source, NeuronIndex target, Step delay, Step prev,
+                    double x_prev, Step upper) const {
+    const std::vector<PostEntry>& h = post_[target];
+    auto it = first_after(h, prev - delay);
+    for (; it != h.end() && it->step + delay <= upper; ++it) {
+      const double x = decay_plus(it->step + delay - prev);
+      if (triplet_) {
+        w = potentiate(w, x_prev * x * (trip_.A2_plus + trip_.A3_plus * it->o2_before));
+        continue;
+      }
+      switch (pair_.scheme) {
+        case PairingScheme::all_to_all:
+        case PairingScheme::nearest_symmetric:
+          w = potentiate(w, x_prev * x);
+          break;
+        case PairingScheme::nearest_restricted_symmetric:
+          return potentiate(w, x);  // only the first post after prev is its neighbour
+        case PairingScheme::nearest_presynaptic_centred:
+          return potentiate(w, x * unpaired_pre_trace(source, delay, prev, x_prev, h, it));
+      }
+    }
+    return w;
+  }
+
+  // nearest_presynaptic_centred: the pre spikes whose next post is `first` are those at or
+  // after the previous post a0 of the target (arrival <= prev). Their trace just after prev
+  // is the all-to-all trace x_prev less the part of the spikes before a0.
+  double unpaired_pre_trace(NeuronIndex source, Step delay, Step prev, double x_prev,
+                            const std::vector<PostEntry>& h,
+                            std::vector<PostEntry>::const_iterator first) const {
+    if (first == h.begin()) return x_prev;
+    const Step a0 = std::prev(first)->step + delay;
+    const std::vector<PreEntry>& ph = pre_history_[source];
+    auto it = std::lower_bound(ph.begin(), ph.end(), a0,
+                               [](const PreEntry& e, Step s) { return e.step < s; });
+    if (it == ph.begin()) return x_prev;  // no pre spike before a0 (or beyond the history)
+    --it;
+    return x_prev - it->x * decay_plus(prev - it->step);
+  }
+
+  // Depression by the nearest post spike that reached the synapse before t (all_to_all:
+  // its trace holds the earlier ones too).
+  double depress(double w, NeuronIndex target, Step delay, Step t, Step prev,
+                 double r2_before) const {
+    const std::vector<PostEntry>& h = post_[target];
+    auto it = first_after(h, t - delay - 1);
+    if (it == h.begin()) return w;
+    --it;
+    const Step arrival = it->step + delay;
+    if (restricted() && prev != kNever && arrival < prev) return w;  // a pre lies between
+    const double y = it->y * decay_minus(t - arrival);
+    if (triplet_) return depress_by(w, y * (trip_.A2_minus + trip_.A3_minus * r2_before));
+    return depress_by(w, y);
+  }
+
+  double clamp(double w) const { return std::min(std::max(w, w_min_), w_max_); }
+
+  double potentiate(double w, double x) const {
+    const double span = w_max_ - w_min_;
+    switch (pair_.weight_dependence) {
+      case WeightDependence::additive:
+        return clamp(w + span * pair_.A_plus * x);
+      case WeightDependence::multiplicative:
+        return clamp(w + pair_.A_plus * x * (w_max_ - w));
+      case WeightDependence::gutig:
+        return clamp(w + span * pair_.A_plus * x * std::pow((w_max_ - w) / span, pair_.mu_plus));
+      case WeightDependence::morrison2007:
+        return clamp(w + pair_.lambda * std::pow(w, pair_.mu) * x);
+    }
+    return w;
+  }
+
+  double depress_by(double w, double y) const {
+    const double span = w_max_ - w_min_;
+    switch (pair_.weight_dependence) {
+      case WeightDependence::additive:
+        return clamp(w - span * pair_.A_minus * y);
+      case WeightDependence::multiplicative:
+        return clamp(w - pair_.A_minus * y * (w - w_min_));
+      case WeightDependence::gutig:
+        return clamp(w - span * pair_.A_minus * y * std::pow((w - w_min_) / span, pair_.mu_minus));
+      case WeightDependence::morrison2007:
+        return clamp(w - pair_.lambda * pair_.alpha * w * y);
+    }
+    return w;
+  }
+
+  StdpParams pair_;
+  bool triplet_;
+  TripletParams trip_;
+  double tau_plus_ = 20.0;
+  double tau_minus_ = 20.0;
+  double w_min_ = 0.0;
+  double w_max_ = 1.0;
+  bool accumulate_pre_ = true;
+  bool accumulate_post_ = true;
+
+  TimeGrid grid_{0.1};
+  Step horizon_ = 0;    // steps: pairings further after the last pre spike are not made
+  Step retention_ = 0;  // steps of history kept
+
+  std::vector<SourceState> pre_;
+  std::vector<std::vector<PostEntry>> post_;
+  std::vector<std::vector<PreEntry>> pre_history_;
+  std::deque<NeuronSpike> fifo_;  // pre spikes in time order, for choosing flushes
+  std::vector<PreSnapshot> snapshots_;
+  std::vector<Flush> flushes_;
+  std::vector<double> decay_plus_;   // exp(-k dt / tau_plus), k = 0 .. horizon_
+  std::vector<double> decay_minus_;  // exp(-k dt / tau_minus)
+};
+
+}  // namespace
+
+std::string_view name_of(PairingScheme scheme) {
+  return kSchemeNames[static_cast<std::size_t>(scheme)];
+}
+std::string_view name_of(WeightDependence dependence) {
+  return kDependenceNames[static_cast<std::size_t>(dependence)];
+}
+const std::vector<std::string>& pairing_scheme_names() {
+  return kSchemeNames;
+}
+const std::vector<std::string>& weight_dependence_names() {
+  return kDependenceNames;
+}
+
+PairingScheme pairing_scheme_from(std::string_view name) {
+  for (std::size_t i = 0; i < kSchemeNames.size(); ++i)
+    if (kSchemeNames[i] == name) return static_cast<PairingScheme>(i);
+  throw ConfigError(
+      concat("stdp: scheme must be one of ", joined(kSchemeNames), ", got '", name, "'"));
+}
+
+WeightDependence weight_dependence_from(std::string_view name) {
+  for (std::size_t i = 0; i < kDependenceNames.size(); ++i)
+    if (kDependenceNames[i] == name) return static_cast<WeightDependence>(i);
+  throw ConfigError(concat("stdp: weight_dependence must be one of ", joined(kDependenceNames),
+                           ", got '", name, "'"));
+}
+
+const std::vector<std::string>& triplet_preset_names() {
+  return kPresetNames;
+}
+
+TripletParams triplet_preset(std::string_view name) {
+  TripletParams p;  // tau_plus 16.8, tau_minus 33.7
+  if (name == "visual_cortex_all_to_all") {
+    p.nearest = false;
+    p.A2_plus = 5e-10, p.A3_plus = 6.2e-3, p.A2_minus = 7e-3, p.A3_minus = 2.3e-4;
+    p.tau_x = 101, p.tau_y = 125;
+  } else if (name == "visual_cortex_nearest") {
+    p.nearest = true;
+    p.A2_plus = 8.8e-11, p.A3_plus = 5.3e-2, p.A2_minus = 6.6e-3, p.A3_minus = 3.1e-3;
+    p.tau_x = 714, p.tau_y = 40;
+  } else if (name == "hippocampal_all_to_all") {
+    p.nearest = false;
+    p.A2_plus = 6.1e-3, p.A3_plus = 6.7e-3, p.A2_minus = 1.6e-3, p.A3_minus = 1.4e-3;
+    p.tau_x = 946, p.tau_y = 27;
+  } else if (name == "hippocampal_nearest") {
+    p.nearest = true;
+    p.A2_plus = 4.6e-3, p.A3_plus = 9.1e-3, p.A2_minus = 3e-3, p.A3_minus = 7.5e-9;
+    p.tau_x = 575, p.tau_y = 47;
+  } else {
+    throw ConfigError(
+        concat("triplet: preset must be one of ", joined(kPresetNames), ", got '", name, "'"));
+  }
+  return p;
+}
+
+std::unique_ptr<Plasticity> make_stdp(const StdpParams& params) {
+  return std::make_unique<TraceStdp>(params);
+}
+
+std::unique_ptr<Plasticity> make_triplet(const TripletParams& params) {
+  return std::make_unique<TraceStdp>(params);
+}
+
+}  // namespace spikeflow::models
