@@ -32,5 +32,6 @@ int run_command(const std::vector<std::string>& args, const std::string& command
 int validate_command(const std::vector<std::string>& args);
 int inspect_command(const std::vector<std::string>& args);
 int recover_command(const std::vector<std::string>& args);
+int meanfield_command(const std::vector<std::string>& args);
 
 }  // namespace spikeflow::cli
