@@ -24,15 +24,17 @@ namespace {
 // Brunel's (2000) network N2 as a mean-field description: CE = 1000, CI = 250, J = 0.1 mV,
 // -g J inhibitory, external rate eta x 10 Hz x CE.
 std::vector<models::MeanFieldPopulation> brunel(double g, double eta) {
-  models::MeanFieldPopulation pop;
-  pop.neuron = {20.0, 2.0, 20.0, 10.0};
   const double J = 0.1;
-  pop.afferents = {
-      {.source = -1, .rate = eta * 10.0 * 1000.0, .indegree = 1, .weight = J, .weight_sq = J * J},
-      {.source = 0, .indegree = 1000, .weight = J, .weight_sq = J * J},
-      {.source = 0, .indegree = 250, .weight = -g * J, .weight_sq = g * g * J * J}};
-  pop.name = "E";
-  return {pop};
+  return {models::MeanFieldPopulation{
+      .name = "E",
+      .neuron = {20.0, 2.0, 20.0, 10.0},
+      .afferents = {{.source = -1,
+                     .rate = eta * 10.0 * 1000.0,
+                     .indegree = 1,
+                     .weight = J,
+                     .weight_sq = J * J},
+                    {.source = 0, .indegree = 1000, .weight = J, .weight_sq = J * J},
+                    {.source = 0, .indegree = 250, .weight = -g * J, .weight_sq = g * g * J * J}}}};
 }
 
 }  // namespace
