@@ -79,15 +79,26 @@ double integrate(const F& f, double a, double b, double tolerance, int depth = 0
          integrate(f, mid, b, 0.5 * tolerance, depth + 1);
 }
 
-// A first, coarse value of the integral of f over [a, b], to set the absolute tolerance.
+// The integral of f over [a, b] to `relative` accuracy: a first pass over kPanels panels
+// gives the scale that sets the absolute tolerance; panels whose error already meets their
+// share are kept, the others bisected.
 template <typename F>
 double integrate_relative(const F& f, double a, double b, double relative) {
   if (!(b > a)) return 0.0;
+  constexpr int kPanels = 8;
+  std::array<Estimate, kPanels> panels;
   double scale = 0.0;
-  constexpr int kPanels = 16;
+  for (int i = 0; i < kPanels; ++i) {
+    panels[i] = gauss_kronrod_15(f, a + (b - a) * i / kPanels, a + (b - a) * (i + 1) / kPanels);
+    scale += std::fabs(panels[i].value);
+  }
+  const double tolerance = relative * scale / kPanels;
+  double sum = 0.0;
   for (int i = 0; i < kPanels; ++i)
-    scale += gauss_kronrod_15(f, a + (b - a) * i / kPanels, a + (b - a) * (i + 1) / kPanels).value;
-  return integrate(f, a, b, relative * std::fabs(scale));
+    sum += panels[i].error <= tolerance ? panels[i].value
+                                        : integrate(f, a + (b - a) * i / kPanels,
+                                                    a + (b - a) * (i + 1) / kPanels, tolerance);
+  return sum;
 }
 
 }  // namespace
