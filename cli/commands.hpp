@@ -33,5 +33,6 @@ int resume_command(const std::vector<std::string>& args, const std::string& comm
 int validate_command(const std::vector<std::string>& args);
 int inspect_command(const std::vector<std::string>& args);
 int recover_command(const std::vector<std::string>& args);
+int meanfield_command(const std::vector<std::string>& args);
 
 }  // namespace spikeflow::cli

@@ -31,6 +31,7 @@ commands:
   validate MODEL.toml  check a model file and show what it would build, without building
   inspect OUT.h5       summarise a recording: populations, spikes, rates, traces, provenance
   recover FILE.h5      make the file of a killed run readable (everything up to its last flush)
+  meanfield MODEL.toml predicted stationary rates of a LIF network (mean-field, Siegert)
 
 options:
   -h, --help     this text; 'spikeflow <command> --help' describes a command
@@ -98,6 +99,7 @@ int dispatch(int argc, char** argv) {
   if (command == "validate") return validate_command(rest);
   if (command == "inspect") return inspect_command(rest);
   if (command == "recover") return recover_command(rest);
+  if (command == "meanfield") return meanfield_command(rest);
   if (!command.empty() && command[0] == '-')
     throw UsageError("unknown option '" + command + "' (see 'spikeflow --help')");
   throw UsageError("unknown command '" + command +

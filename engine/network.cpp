@@ -541,6 +541,11 @@ InputInfo Network::input_info(std::uint32_t index) const {
   return {inputs_[index].target, std::string(inputs_[index].input->kind())};
 }
 
+const Input& Network::input(std::uint32_t index) const {
+  if (index >= inputs_.size()) throw ConfigError(concat("no input with index ", index));
+  return *inputs_[index].input;
+}
+
 Population& Network::population(PopulationHandle p) {
   return *entry(p).model;
 }

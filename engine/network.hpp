@@ -173,6 +173,8 @@ class Network {
   ProjectionInfo projection_info(std::uint32_t index) const;
   std::size_t input_count() const;
   InputInfo input_info(std::uint32_t index) const;
+  // The input object itself (models/inputs.hpp reads the parameters of its own kinds).
+  const Input& input(std::uint32_t index) const;
   Population& population(PopulationHandle p);
   const Population& population(PopulationHandle p) const;
   bool is_recording_spikes(std::uint32_t population) const;

@@ -36,6 +36,7 @@ class PoissonInput final : public Input {
       throw ConfigError(concat("poisson: weight must be finite, got ", p.weight));
   }
   std::string_view kind() const override { return "poisson"; }
+  const PoissonParams& params() const { return params_; }
 
   void prepare(const TimeGrid& grid) override {
     active_ = active_steps("poisson", params_.start, params_.stop, grid);
@@ -116,6 +117,7 @@ class DcInput final : public Input {
       throw ConfigError(concat("dc: amplitude must be finite, got ", p.amplitude));
   }
   std::string_view kind() const override { return "dc"; }
+  const DcParams& params() const { return params_; }
   void prepare(const TimeGrid& grid) override {
     active_ = active_steps("dc", params_.start, params_.stop, grid);
   }
@@ -178,6 +180,15 @@ std::unique_ptr<Input> make_dc_input(const DcParams& params) {
 }
 std::unique_ptr<Input> make_step_current_input(const StepCurrentParams& params) {
   return std::make_unique<StepCurrentInput>(params);
+}
+
+const PoissonParams* poisson_params(const Input& input) {
+  const auto* poisson = dynamic_cast<const PoissonInput*>(&input);
+  return poisson ? &poisson->params() : nullptr;
+}
+const DcParams* dc_params(const Input& input) {
+  const auto* dc = dynamic_cast<const DcInput*>(&input);
+  return dc ? &dc->params() : nullptr;
 }
 
 }  // namespace spikeflow::models

@@ -42,4 +42,9 @@ std::unique_ptr<Input> make_poisson_input(const PoissonParams& params);
 std::unique_ptr<Input> make_dc_input(const DcParams& params);
 std::unique_ptr<Input> make_step_current_input(const StepCurrentParams& params);
 
+// The parameters of an input made by make_poisson_input / make_dc_input; nullptr for an
+// input of another kind.
+const PoissonParams* poisson_params(const Input& input);
+const DcParams* dc_params(const Input& input);
+
 }  // namespace spikeflow::models
