@@ -354,8 +354,10 @@ void Network::update_partition(int part, Step begin, Step end) {
       e.model->update(r, step, StepInput{ex, in, cur}, sink);
       for (const NeuronIndex i : scratch.step_spikes) scratch.spikes.push_back({step, k, i});
 
-      if (ex) std::fill(ex + r.begin, ex + r.end, 0.0);
-      if (in) std::fill(in + r.begin, in + r.end, 0.0);
+      if (!e.model->clears_spike_input()) {
+        if (ex) std::fill(ex + r.begin, ex + r.end, 0.0);
+        if (in) std::fill(in + r.begin, in + r.end, 0.0);
+      }
 
       for (const std::uint32_t ti : e.traces) {
         TraceEntry& t = traces_[ti];
