@@ -126,7 +126,8 @@ int main(int argc, char** argv) {
     const double synapses = static_cast<double>(net.synapse_count());
     std::printf(
         "{\"network\": \"%s\", \"threads\": %d, \"partitions\": %d, \"build_s\": %.3f, "
-        "\"sim_s\": %.3f, \"sim_cpu_s\": %.3f, \"model_ms\": %.1f, \"rtf\": %.4f, \"spikes\": %llu, "
+        "\"sim_s\": %.3f, \"sim_cpu_s\": %.3f, \"model_ms\": %.1f, \"rtf\": %.4f, \"spikes\": "
+        "%llu, "
         "\"synapses\": %.0f, \"events_per_s\": %.4g, \"peak_rss_mb\": %.1f, "
         "\"bytes_per_synapse\": %.3f, \"rate_hz\": %.3f}\n",
         label.c_str(), net.threads(), net.options().partitions, build_s, sim_s, sim_cpu_s,
