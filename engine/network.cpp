@@ -409,7 +409,6 @@ void Network::collect_window(Step begin, Step end) {
 
 void Network::deliver_partition(int part) {
   const auto p = static_cast<std::size_t>(part);
-  PartitionScratch& scratch = scratch_[p];
   // Rows of different spikes are scattered in memory: fetch headers kHeaderAhead spikes
   // ahead and the start of rows kRowAhead spikes ahead, so the walk rarely waits for memory.
   constexpr std::size_t kHeaderAhead = 8;
@@ -423,14 +422,6 @@ void Network::deliver_partition(int part) {
     }
   };
 
-  // Gather: every delay group of the window's spikes, in the window's spike order, into the
-  // list of its arrival step. The ring slots of a whole network do not fit in cache
-  // (N4: 77,000 neurons x ~100 slots x 16 bytes); one slot of one partition does.
-  auto& by_arrival = scratch.by_arrival;
-  if (by_arrival.size() != static_cast<std::size_t>(ring_slots_))
-    by_arrival.assign(static_cast<std::size_t>(ring_slots_), {});
-  Step first_arrival = std::numeric_limits<Step>::max();
-  Step last_arrival = std::numeric_limits<Step>::min();
   std::uint64_t events = 0;
   for (std::size_t j = 0; j < window_spikes_.size(); ++j) {
     prefetch(j + kHeaderAhead, true);
@@ -440,43 +431,24 @@ void Network::deliver_partition(int part) {
       const ProjectionEntry& proj = projections_[pi];
       const SynapseRows& rows = proj.rows[p];
       if (rows.empty()) continue;
+      PopulationEntry& target = populations_[proj.target];
+      const std::size_t n = target.model->size();
+      double* ex = target.ring_excitatory.data();
+      double* in = target.ring_inhibitory.data();
       rows.for_each_group(spike.index, [&](std::uint16_t delay, const NeuronIndex* targets,
                                            const float* weights, std::uint32_t count) {
-        const Step arrival = spike.step + delay;
-        first_arrival = std::min(first_arrival, arrival);
-        last_arrival = std::max(last_arrival, arrival);
-        by_arrival[static_cast<std::size_t>(arrival % ring_slots_)].push_back(
-            {targets, weights, count, proj.target});
+        const std::size_t offset = static_cast<std::size_t>((spike.step + delay) % ring_slots_) * n;
+        double* slot_ex = ex + offset;
+        double* slot_in = in + offset;
         events += count;
+        for (std::uint32_t k = 0; k < count; ++k) {
+          const double w = weights[k];
+          (w >= 0.0 ? slot_ex : slot_in)[targets[k]] += w;
+        }
       });
     }
   }
-
-  // Deliver slot by slot. The arrivals of one window span fewer than ring_slots_ steps (the
-  // window is at most the smallest delay), so no two share a list. Each ring cell gets its
-  // weights in the window's spike order, as a spike-by-spike walk would add them.
-  constexpr std::size_t kGroupAhead = 4;
-  for (Step arrival = first_arrival; arrival <= last_arrival; ++arrival) {
-    const auto slot = static_cast<std::size_t>(arrival % ring_slots_);
-    std::vector<PartitionScratch::PendingGroup>& pending = by_arrival[slot];
-    for (std::size_t g = 0; g < pending.size(); ++g) {
-      if (g + kGroupAhead < pending.size()) {
-        __builtin_prefetch(pending[g + kGroupAhead].targets);
-        __builtin_prefetch(pending[g + kGroupAhead].weights);
-      }
-      const PartitionScratch::PendingGroup& group = pending[g];
-      PopulationEntry& target = populations_[group.population];
-      const std::size_t offset = slot * target.model->size();
-      double* slot_ex = target.ring_excitatory.data() + offset;
-      double* slot_in = target.ring_inhibitory.data() + offset;
-      for (std::uint32_t k = 0; k < group.count; ++k) {
-        const double w = group.weights[k];
-        (w >= 0.0 ? slot_ex : slot_in)[group.targets[k]] += w;
-      }
-    }
-    pending.clear();
-  }
-  scratch.events += events;
+  scratch_[p].events += events;
 }
 
 const std::vector<SpikeEvent>& Network::spikes(PopulationHandle population) const {

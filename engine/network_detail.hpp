@@ -75,18 +75,8 @@ struct Network::TraceEntry {
 };
 
 struct Network::PartitionScratch {
-  // One delay group of a window spike's static synapses, waiting for delivery: delivery
-  // gathers the window's groups by arrival step (ring slot) first, then walks the slots in
-  // order, so that the ring writes of one slot stay in cache.
-  struct PendingGroup {
-    const NeuronIndex* targets;
-    const float* weights;
-    std::uint32_t count;
-    std::uint32_t population;  // the target population
-  };
   std::vector<SpikeRecord> spikes;
   std::vector<NeuronIndex> step_spikes;
-  std::vector<std::vector<PendingGroup>> by_arrival;  // indexed by ring slot
   std::uint64_t events = 0;  // synaptic events delivered into this partition
 };
 
