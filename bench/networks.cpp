@@ -49,6 +49,15 @@ double resident_bytes() {
   return pages_resident * static_cast<double>(sysconf(_SC_PAGESIZE));
 }
 
+// CPU seconds (user + system) the process has used: less sensitive than wall time to other
+// load on a shared machine, since it does not count time spent waiting for a core.
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return t.tv_sec + 1e-6 * t.tv_usec; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 double peak_resident_bytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -106,7 +115,9 @@ int main(int argc, char** argv) {
     const double rss_built = resident_bytes();
 
     const auto t2 = Clock::now();
+    const double cpu_before = cpu_seconds();
     net.run(loaded.settings.duration);
+    const double sim_cpu_s = cpu_seconds() - cpu_before;
     const auto t3 = Clock::now();
 
     std::uint64_t spikes = 0;
@@ -117,10 +128,11 @@ int main(int argc, char** argv) {
     const double synapses = static_cast<double>(net.synapse_count());
     std::printf(
         "{\"network\": \"%s\", \"threads\": %d, \"partitions\": %d, \"build_s\": %.3f, "
-        "\"sim_s\": %.3f, \"model_ms\": %.1f, \"rtf\": %.4f, \"spikes\": %llu, "
+        "\"sim_s\": %.3f, \"sim_cpu_s\": %.3f, \"model_ms\": %.1f, \"rtf\": %.4f, \"spikes\": "
+        "%llu, "
         "\"synapses\": %.0f, \"events_per_s\": %.4g, \"peak_rss_mb\": %.1f, "
         "\"bytes_per_synapse\": %.3f, \"rate_hz\": %.3f}\n",
-        label.c_str(), net.threads(), net.options().partitions, build_s, sim_s,
+        label.c_str(), net.threads(), net.options().partitions, build_s, sim_s, sim_cpu_s,
         loaded.settings.duration, sim_s / (loaded.settings.duration * 1e-3),
         static_cast<unsigned long long>(spikes), synapses, events / sim_s,
         peak_resident_bytes() / 1048576.0, synapses > 0 ? (rss_built - rss_before) / synapses : 0.0,

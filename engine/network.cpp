@@ -400,8 +400,11 @@ void Network::update_partition(int part, Step begin, Step end) {
       for (const NeuronIndex i : scratch.step_spikes) scratch.spikes.push_back({step, k, i});
       if (e.adapter) emit_graded(k, r, step, scratch);
 
-      if (ex) std::fill(ex + ir.begin, ex + ir.end, 0.0);
-      if (in) std::fill(in + ir.begin, in + ir.end, 0.0);
+      // Models that clear their slot as they read it say so; the engine clears the rest.
+      if (!e.model->clears_spike_input()) {
+        if (ex) std::fill(ex + ir.begin, ex + ir.end, 0.0);
+        if (in) std::fill(in + ir.begin, in + ir.end, 0.0);
+      }
 
       for (const std::uint32_t ti : e.traces) {
         TraceEntry& t = traces_[ti];

@@ -68,6 +68,13 @@ class Population {
   // and connecting to them is an error.
   virtual bool accepts_input() const { return true; }
 
+  // Whether update() zeroes in.excitatory[i] and in.inhibitory[i] for every i of its range
+  // once it has read them. The engine then skips its own clearing pass over the ring slot
+  // (a model that clears inside its integration loop saves a pass over two arrays per
+  // step). Only the engine's ring buffers are passed to such a model, and they are
+  // writable: the model may cast the const away.
+  virtual bool clears_spike_input() const { return false; }
+
   // State variables by name ("V", "I_ex", ...), for initial values and recording.
   virtual std::vector<std::string> state_names() const = 0;
   // The array of one state variable, or an empty span if the model has no such variable.

@@ -1,5 +1,6 @@
 #include "models/inputs.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -87,16 +88,31 @@ class PoissonInput final : public Input {
       sum += p;
       cumulative_.push_back(sum);
     }
+    build_guide_table();
   }
 
-  // The smallest k with u <= cumulative_[k] (the inversion's answer), counted without
-  // branches: the number of table entries below u. The table ends where the sum reaches 1
-  // or the terms underflow, and RandomStream::poisson_small stops at the same k then.
+  // The smallest k with u <= cumulative_[k] (the inversion's answer): the number of the
+  // first `last` table entries below u (the table is non-decreasing, so they are a prefix).
+  // The table ends where the sum reaches 1 or the terms underflow, and
+  // RandomStream::poisson_small stops at the same k then. A guide table (Chen and Asau's
+  // indexed search) gives the count below the bucket's lower edge b / kGuideBuckets <= u,
+  // so the scan starts there: about one comparison per draw instead of one per entry.
   std::uint64_t count_below(double u) const {
-    std::uint64_t k = 0;
-    const std::size_t last = cumulative_.size() - 1;
-    for (std::size_t j = 0; j < last; ++j) k += u > cumulative_[j];
+    const auto bucket = std::min(static_cast<std::size_t>(u * kGuideBuckets), kGuideBuckets - 1);
+    std::uint64_t k = guide_[bucket];
+    while (k < last_ && cumulative_[k] < u) ++k;
     return k;
+  }
+
+  void build_guide_table() {
+    last_ = cumulative_.size() - 1;
+    guide_.assign(kGuideBuckets, 0);
+    std::uint32_t k = 0;
+    for (std::size_t b = 0; b < kGuideBuckets; ++b) {
+      const double edge = static_cast<double>(b) / kGuideBuckets;  // exact: a power of 2
+      while (k < last_ && cumulative_[k] < edge) ++k;
+      guide_[b] = k;
+    }
   }
 
   void add_count(double* target, NeuronIndex i, std::uint64_t count) const {
@@ -104,10 +120,13 @@ class PoissonInput final : public Input {
   }
 
   static constexpr double kTableLimit = 10.0;
+  static constexpr std::size_t kGuideBuckets = 256;
   PoissonParams params_;
   ActiveSteps active_;
   double mean_per_step_ = 0.0;
   std::vector<double> cumulative_;
+  std::size_t last_ = 0;              // entries of cumulative_ a count may pass
+  std::vector<std::uint32_t> guide_;  // per bucket of u: entries below its lower edge
 };
 
 class DcInput final : public Input {

@@ -39,36 +39,46 @@ void LifAlpha::prepare(const TimeGrid& grid) {
 
 namespace {
 
-// One step for neurons [begin, end), without branches so that it vectorises (restrict
-// parameters: see lif_exp.cpp).
+// One step for neurons [begin, end): integration, threshold and the clearing of this step's
+// ring slot fused, block by block (see lif_exp.cpp).
 template <typename Receptor>
-SPIKEFLOW_KERNEL_CLONES void integrate(double E_L, double I_e, double P33, double P30,
-                                       const Receptor ex_r, const Receptor in_r, NeuronIndex begin,
-                                       NeuronIndex end, Step step, double* __restrict V,
-                                       double* __restrict I_ex, double* __restrict dI_ex,
-                                       double* __restrict I_in, double* __restrict dI_in,
-                                       const Step* __restrict free_from,
-                                       const double* __restrict ex, const double* __restrict inh,
-                                       const double* __restrict current) {
-  for (NeuronIndex i = begin; i < end; ++i) {
-    const double v = E_L + (V[i] - E_L) * P33 + dI_ex[i] * ex_r.P31 + I_ex[i] * ex_r.P32 +
-                     dI_in[i] * in_r.P31 + I_in[i] * in_r.P32 + (I_e + current[i]) * P30;
-    V[i] = step >= free_from[i] ? v : V[i];  // a held neuron keeps V_m
-    I_ex[i] = ex_r.P21 * dI_ex[i] + ex_r.P11 * I_ex[i];
-    dI_ex[i] = ex_r.P11 * dI_ex[i] + ex_r.jump * ex[i];
-    I_in[i] = in_r.P21 * dI_in[i] + in_r.P11 * I_in[i];
-    dI_in[i] = in_r.P11 * dI_in[i] + in_r.jump * inh[i];
+SPIKEFLOW_KERNEL_CLONES void step_neurons(double E_L, double I_e, double P33, double P30,
+                                          const Receptor ex_r, const Receptor in_r,
+                                          const FireRule fire, NeuronIndex begin, NeuronIndex end,
+                                          Step step, double* __restrict V, double* __restrict I_ex,
+                                          double* __restrict dI_ex, double* __restrict I_in,
+                                          double* __restrict dI_in, Step* __restrict free_from,
+                                          double* __restrict ex, double* __restrict inh,
+                                          const double* __restrict current, SpikeSink& out) {
+  for (NeuronIndex b = begin; b < end; b += kFireBlock) {
+    const NeuronIndex e = std::min<NeuronIndex>(end - b, kFireBlock) + b;
+    int above = 0;
+    for (NeuronIndex i = b; i < e; ++i) {
+      const double v = E_L + (V[i] - E_L) * P33 + dI_ex[i] * ex_r.P31 + I_ex[i] * ex_r.P32 +
+                       dI_in[i] * in_r.P31 + I_in[i] * in_r.P32 + (I_e + current[i]) * P30;
+      const double v_next = step >= free_from[i] ? v : V[i];  // a held neuron keeps V_m
+      V[i] = v_next;
+      above |= v_next >= fire.V_th;
+      I_ex[i] = ex_r.P21 * dI_ex[i] + ex_r.P11 * I_ex[i];
+      dI_ex[i] = ex_r.P11 * dI_ex[i] + ex_r.jump * ex[i];
+      I_in[i] = in_r.P21 * dI_in[i] + in_r.P11 * I_in[i];
+      dI_in[i] = in_r.P11 * dI_in[i] + in_r.jump * inh[i];
+      ex[i] = 0.0;
+      inh[i] = 0.0;
+    }
+    if (above) fire_block(b, e, step, fire, V, free_from, out);
   }
 }
 
 }  // namespace
 
 void LifAlpha::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
-  integrate(params_.E_L, params_.I_e, P33_, P30_, ex_, in_, range.begin, range.end, step,
-            V_m_.data(), I_ex_.data(), dI_ex_.data(), I_in_.data(), dI_in_.data(),
-            free_from_.data(), in.excitatory, in.inhibitory, in.current);
-  emit_spikes(range, step, params_.V_th, params_.V_reset, hold_, V_m_.data(), free_from_.data(),
-              out);
+  // The ring slot is the engine's and writable (clears_spike_input).
+  step_neurons(params_.E_L, params_.I_e, P33_, P30_, ex_, in_,
+               {params_.V_th, params_.V_reset, hold_}, range.begin, range.end, step, V_m_.data(),
+               I_ex_.data(), dI_ex_.data(), I_in_.data(), dI_in_.data(), free_from_.data(),
+               const_cast<double*>(in.excitatory), const_cast<double*>(in.inhibitory), in.current,
+               out);
 }
 
 std::unique_ptr<Population> make_lif_alpha(NeuronIndex size, const LifAlpha::Params& params) {

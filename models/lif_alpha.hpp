@@ -39,6 +39,7 @@ class LifAlpha final : public Population {
   NeuronIndex size() const override { return size_; }
   void prepare(const TimeGrid& grid) override;
   void update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) override;
+  bool clears_spike_input() const override { return true; }
   std::vector<std::string> state_names() const override {
     return {"V_m", "I_syn_ex", "I_syn_in", "dI_syn_ex", "dI_syn_in"};
   }

@@ -102,6 +102,29 @@ inline void emit_spikes(NeuronRange range, Step step, double V_th, double V_rese
   }
 }
 
+// The spike rule's constants, for kernels that fuse the threshold pass into integration.
+struct FireRule {
+  double V_th, V_reset;
+  Step hold;
+};
+
+// Neurons per block of a fused kernel: the block is integrated (vectorised) while the
+// kernel ORs the threshold tests, and only a block holding a spike is walked again.
+inline constexpr NeuronIndex kFireBlock = 64;
+
+// The walk over one integrated block [begin, end) that some neuron of it crossed: the
+// same rule, in the same order, as emit_spikes.
+inline void fire_block(NeuronIndex begin, NeuronIndex end, Step step, const FireRule& rule,
+                       double* V_m, Step* free_from, SpikeSink& out) {
+  for (NeuronIndex i = begin; i < end; ++i) {
+    if (V_m[i] >= rule.V_th) {
+      V_m[i] = rule.V_reset;
+      free_from[i] = step + 1 + rule.hold;
+      out.emit(i);
+    }
+  }
+}
+
 // Finds a named state array among (name, array) pairs; empty span if none matches.
 inline std::span<double> find_state(
     std::string_view name,

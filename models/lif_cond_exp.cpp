@@ -47,8 +47,8 @@ namespace {
 void integrate(const LifCondExp::Params p, double h, double P_ex, double P_in, double mean_ex,
                double mean_in, NeuronIndex begin, NeuronIndex end, Step step, double* __restrict V,
                double* __restrict g_ex_state, double* __restrict g_in_state,
-               const Step* __restrict free_from, const double* __restrict ex,
-               const double* __restrict inh, const double* __restrict current) {
+               const Step* __restrict free_from, double* __restrict ex, double* __restrict inh,
+               const double* __restrict current) {
   for (NeuronIndex i = begin; i < end; ++i) {
     const double g_ex = g_ex_state[i] * mean_ex;
     const double g_in = g_in_state[i] * mean_in;
@@ -59,6 +59,8 @@ void integrate(const LifCondExp::Params p, double h, double P_ex, double P_in, d
     V[i] = step >= free_from[i] ? v : V[i];  // a held neuron keeps V_m
     g_ex_state[i] = g_ex_state[i] * P_ex + ex[i];
     g_in_state[i] = g_in_state[i] * P_in - inh[i];
+    ex[i] = 0.0;  // this step's ring slot, cleared here (clears_spike_input)
+    inh[i] = 0.0;
   }
 }
 
@@ -66,8 +68,8 @@ void integrate(const LifCondExp::Params p, double h, double P_ex, double P_in, d
 
 void LifCondExp::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
   integrate(params_, h_, P_ex_, P_in_, mean_ex_, mean_in_, range.begin, range.end, step,
-            V_m_.data(), g_ex_.data(), g_in_.data(), free_from_.data(), in.excitatory,
-            in.inhibitory, in.current);
+            V_m_.data(), g_ex_.data(), g_in_.data(), free_from_.data(),
+            const_cast<double*>(in.excitatory), const_cast<double*>(in.inhibitory), in.current);
   emit_spikes(range, step, params_.V_th, params_.V_reset, hold_, V_m_.data(), free_from_.data(),
               out);
 }

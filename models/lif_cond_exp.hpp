@@ -54,6 +54,7 @@ class LifCondExp final : public Population {
   NeuronIndex size() const override { return size_; }
   void prepare(const TimeGrid& grid) override;
   void update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) override;
+  bool clears_spike_input() const override { return true; }
   std::vector<std::string> state_names() const override { return {"V_m", "g_ex", "g_in"}; }
   std::span<double> state(std::string_view name) override {
     return find_state(name, {{"V_m", &V_m_}, {"g_ex", &g_ex_}, {"g_in", &g_in_}});

@@ -18,26 +18,37 @@ void LifDelta::prepare(const TimeGrid& grid) {
 
 namespace {
 
-// One step for neurons [begin, end), without branches so that it vectorises (restrict
-// parameters: see lif_exp.cpp). Input to a held neuron is lost.
-SPIKEFLOW_KERNEL_CLONES void integrate(double E_L, double I_e, double P22, double P20,
-                                       NeuronIndex begin, NeuronIndex end, Step step,
-                                       double* __restrict V, const Step* __restrict free_from,
-                                       const double* __restrict ex, const double* __restrict inh,
-                                       const double* __restrict current) {
-  for (NeuronIndex i = begin; i < end; ++i) {
-    const double v = E_L + (V[i] - E_L) * P22 + (I_e + current[i]) * P20 + ex[i] + inh[i];
-    V[i] = step >= free_from[i] ? v : V[i];
+// One step for neurons [begin, end): integration, threshold and the clearing of this step's
+// ring slot fused, block by block (see lif_exp.cpp). Input to a held neuron is lost.
+SPIKEFLOW_KERNEL_CLONES void step_neurons(double E_L, double I_e, double P22, double P20,
+                                          const FireRule fire, NeuronIndex begin, NeuronIndex end,
+                                          Step step, double* __restrict V,
+                                          Step* __restrict free_from, double* __restrict ex,
+                                          double* __restrict inh, const double* __restrict current,
+                                          SpikeSink& out) {
+  for (NeuronIndex b = begin; b < end; b += kFireBlock) {
+    const NeuronIndex e = std::min<NeuronIndex>(end - b, kFireBlock) + b;
+    int above = 0;
+    for (NeuronIndex i = b; i < e; ++i) {
+      const double v = E_L + (V[i] - E_L) * P22 + (I_e + current[i]) * P20 + ex[i] + inh[i];
+      const double v_next = step >= free_from[i] ? v : V[i];
+      V[i] = v_next;
+      above |= v_next >= fire.V_th;
+      ex[i] = 0.0;
+      inh[i] = 0.0;
+    }
+    if (above) fire_block(b, e, step, fire, V, free_from, out);
   }
 }
 
 }  // namespace
 
 void LifDelta::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
-  integrate(params_.E_L, params_.I_e, P22_, P20_, range.begin, range.end, step, V_m_.data(),
-            free_from_.data(), in.excitatory, in.inhibitory, in.current);
-  emit_spikes(range, step, params_.V_th, params_.V_reset, hold_, V_m_.data(), free_from_.data(),
-              out);
+  // The ring slot is the engine's and writable (clears_spike_input).
+  step_neurons(params_.E_L, params_.I_e, P22_, P20_, {params_.V_th, params_.V_reset, hold_},
+               range.begin, range.end, step, V_m_.data(), free_from_.data(),
+               const_cast<double*>(in.excitatory), const_cast<double*>(in.inhibitory), in.current,
+               out);
 }
 
 std::unique_ptr<Population> make_lif_delta(NeuronIndex size, const LifDelta::Params& params) {

@@ -36,6 +36,7 @@ class LifDelta final : public Population {
   NeuronIndex size() const override { return size_; }
   void prepare(const TimeGrid& grid) override;
   void update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) override;
+  bool clears_spike_input() const override { return true; }
   std::vector<std::string> state_names() const override { return {"V_m"}; }
   std::span<double> state(std::string_view name) override {
     return find_state(name, {{"V_m", &V_m_}});

@@ -32,24 +32,36 @@ void LifExp::prepare(const TimeGrid& grid) {
 
 namespace {
 
-// One step of the subthreshold dynamics for neurons [begin, end), without branches so that
-// it vectorises. A free function with restrict parameters: GCC ignores restrict on locals,
-// and without it the seven arrays would need more alias checks than it is willing to emit.
+// One step for neurons [begin, end): integration, threshold and the clearing of this step's
+// ring slot fused in one pass, block by block (kFireBlock). The integration loop has no
+// branches so that it vectorises; a free function with restrict parameters because GCC
+// ignores restrict on locals, and without it the arrays would need more alias checks than
+// it is willing to emit. It is cloned for wider ISAs, and the threshold walk with it.
 struct ExpPropagators {
   double E_L, I_e, P22, P21ex, P21in, P20, P11ex, P11in;
 };
 
-SPIKEFLOW_KERNEL_CLONES void integrate(const ExpPropagators c, NeuronIndex begin, NeuronIndex end,
-                                       Step step, double* __restrict V, double* __restrict I_ex,
-                                       double* __restrict I_in, const Step* __restrict free_from,
-                                       const double* __restrict ex, const double* __restrict inh,
-                                       const double* __restrict current) {
-  for (NeuronIndex i = begin; i < end; ++i) {
-    const double v = c.E_L + (V[i] - c.E_L) * c.P22 + I_ex[i] * c.P21ex + I_in[i] * c.P21in +
-                     (c.I_e + current[i]) * c.P20;
-    V[i] = step >= free_from[i] ? v : V[i];  // a held neuron keeps V_m
-    I_ex[i] = I_ex[i] * c.P11ex + ex[i];
-    I_in[i] = I_in[i] * c.P11in + inh[i];
+SPIKEFLOW_KERNEL_CLONES void step_neurons(const ExpPropagators c, const FireRule fire,
+                                          NeuronIndex begin, NeuronIndex end, Step step,
+                                          double* __restrict V, double* __restrict I_ex,
+                                          double* __restrict I_in, Step* __restrict free_from,
+                                          double* __restrict ex, double* __restrict inh,
+                                          const double* __restrict current, SpikeSink& out) {
+  for (NeuronIndex b = begin; b < end; b += kFireBlock) {
+    const NeuronIndex e = std::min<NeuronIndex>(end - b, kFireBlock) + b;
+    int above = 0;
+    for (NeuronIndex i = b; i < e; ++i) {
+      const double v = c.E_L + (V[i] - c.E_L) * c.P22 + I_ex[i] * c.P21ex + I_in[i] * c.P21in +
+                       (c.I_e + current[i]) * c.P20;
+      const double v_next = step >= free_from[i] ? v : V[i];  // a held neuron keeps V_m
+      V[i] = v_next;
+      above |= v_next >= fire.V_th;
+      I_ex[i] = I_ex[i] * c.P11ex + ex[i];
+      I_in[i] = I_in[i] * c.P11in + inh[i];
+      ex[i] = 0.0;
+      inh[i] = 0.0;
+    }
+    if (above) fire_block(b, e, step, fire, V, free_from, out);
   }
 }
 
@@ -57,10 +69,10 @@ SPIKEFLOW_KERNEL_CLONES void integrate(const ExpPropagators c, NeuronIndex begin
 
 void LifExp::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
   const ExpPropagators c{params_.E_L, params_.I_e, P22_, P21ex_, P21in_, P20_, P11ex_, P11in_};
-  integrate(c, range.begin, range.end, step, V_m_.data(), I_ex_.data(), I_in_.data(),
-            free_from_.data(), in.excitatory, in.inhibitory, in.current);
-  emit_spikes(range, step, params_.V_th, params_.V_reset, hold_, V_m_.data(), free_from_.data(),
-              out);
+  // The ring slot is the engine's and writable (clears_spike_input).
+  step_neurons(c, {params_.V_th, params_.V_reset, hold_}, range.begin, range.end, step, V_m_.data(),
+               I_ex_.data(), I_in_.data(), free_from_.data(), const_cast<double*>(in.excitatory),
+               const_cast<double*>(in.inhibitory), in.current, out);
 }
 
 std::unique_ptr<Population> make_lif_exp(NeuronIndex size, const LifExp::Params& params) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/network.hpp"
+#include "engine/random.hpp"
 #include "engine_test_support.hpp"
 #include "models/inputs.hpp"
 #include "models/lif_delta.hpp"
@@ -220,4 +221,51 @@ TEST_CASE("Poisson input parameters are checked", "[unit]") {
   CHECK_THROWS_WITH(build_with({.rate = 10.0, .start = 0.05}), Contains("0.05"));
   CHECK_THROWS_WITH(build_with({.rate = 10.0, .stop = 10.01}), Contains("10.01"));
   CHECK_NOTHROW(build_with({.rate = 10.0, .start = 5.0, .stop = 5.0}));
+}
+
+// The count per neuron and step is inversion of the uniform the documented stream gives
+// (global ids 2m and 2m + 1 share Philox block m at (seed, poisson_input, input) and step
+// position; words 0,1 and 2,3), by the sequential search of Knuth's Poisson inversion,
+// written here on its own: the fast table walk of the input must agree draw for draw.
+TEST_CASE("Poisson input counts equal sequential inversion of their uniforms at any mean",
+          "[unit]") {
+  const TimeGrid grid(0.1);
+  const std::uint64_t seed = 17, input_index = 3;
+  const NeuronId first_id = 1001;  // odd: a population's neuron 0 shares its block
+  for (const double rate_hz : {10.0, 1300.0, 17000.0, 40000.0, 95000.0}) {
+    const double mean = rate_hz * 0.1 * 1e-3;
+    auto input = models::make_poisson_input({.rate = rate_hz, .weight = 1.0});
+    input->prepare(grid);
+    const NeuronIndex n = 4001;
+    std::uint64_t mismatches = 0, draws = 0, total = 0;
+    for (Step step = 0; step < 40; ++step) {
+      std::vector<double> ex(n, 0.0), in(n, 0.0), current(n, 0.0);
+      StepInputBuffers buffers{ex.data(), in.data(), current.data()};
+      const InputContext context{seed, input_index, first_id};
+      input->apply({1, n - 1}, step, context, buffers);  // a range that starts mid-block
+      const StreamKey key(seed, Purpose::poisson_input, input_index);
+      const auto position = static_cast<std::uint64_t>(step) << RandomStream::kStepShift;
+      for (NeuronIndex i = 1; i < n - 1; ++i) {
+        const NeuronId id = first_id + i;
+        const auto words = RandomStream::block(key, id >> 1, position);
+        const unsigned half = static_cast<unsigned>(id & 1) * 2;
+        const double u = RandomStream::uniform_from(words[half], words[half + 1]);
+        double p = std::exp(-mean), cumulative = p;
+        std::uint64_t k = 0;
+        while (u > cumulative && p > 0.0) {
+          ++k;
+          p *= mean / static_cast<double>(k);
+          cumulative += p;
+        }
+        mismatches += ex[i] != static_cast<double>(k);
+        total += k;
+        ++draws;
+      }
+      CHECK(ex[0] == 0.0);
+      CHECK(ex[n - 1] == 0.0);
+    }
+    INFO("rate " << rate_hz << " Hz: " << draws << " draws, " << total << " input spikes");
+    CHECK(mismatches == 0);
+    CHECK(total > 0);
+  }
 }
