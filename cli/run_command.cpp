@@ -28,9 +28,11 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/disk_space.hpp"
 #include "cli/h5_reader.hpp"
 #include "cli/progress.hpp"
 #include "engine/error.hpp"
+#include "engine/numerical_check.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/model_file.hpp"
 
@@ -177,31 +179,6 @@ void refuse_to_overwrite_other_files(const fs::path& output, const fs::path& mod
                     "or choose another name");
 }
 
-// The memory a build may still take, in bytes: MemAvailable of /proc/meminfo, or less if
-// an address-space limit (ulimit -v) leaves less room above what the process already
-// maps; 0 if neither can be read.
-double available_memory_bytes() {
-  double available = 0.0;
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key, unit;
-  double kib = 0.0;
-  while (meminfo >> key >> kib >> unit)
-    if (key == "MemAvailable:") {
-      available = kib * 1024.0;
-      break;
-    }
-  rlimit limit{};
-  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
-    std::ifstream statm("/proc/self/statm");
-    double pages = 0.0;
-    statm >> pages;
-    const double room =
-        static_cast<double>(limit.rlim_cur) - pages * static_cast<double>(sysconf(_SC_PAGESIZE));
-    available = available > 0.0 ? std::min(available, std::max(room, 0.0)) : room;
-  }
-  return available;
-}
-
 // Refuses, before anything is allocated for synapses, a network whose estimate exceeds the
 // memory available now: building it would end in swapping or the OOM killer.
 void refuse_if_too_large(const io::LoadedModel& model, bool force) {
@@ -210,6 +187,26 @@ void refuse_if_too_large(const io::LoadedModel& model, bool force) {
   throw RuntimeError("the network needs about " + format_bytes(model.estimate.memory_bytes) +
                      " of memory but only " + format_bytes(available) +
                      " is available; reduce it or pass --force to build anyway");
+}
+
+// Warns, after the build (synapse counts are then exact), if the recording is likely to
+// need more disk space than is free; the run still starts, and stops cleanly if the disk
+// fills (DiskWatch).
+void warn_if_disk_too_small(const Network& net, const io::LoadedModel& model,
+                            const fs::path& output) {
+  std::uint64_t snapshot_synapses = 0;
+  for (const auto& spec : model.settings.weight_snapshots)
+    snapshot_synapses += net.synapse_count(spec.handle) * spec.times.size();
+  const double needed = estimate_recording_bytes(net, model.settings.duration, snapshot_synapses);
+  const std::optional<double> free = free_disk_bytes(output, 0.0);
+  if (!free || needed + kDiskMarginBytes <= *free) return;
+  std::fprintf(stderr,
+               "spikeflow: warning: the recording may need about %s (spikes at an assumed %g Hz "
+               "per recorded neuron, traces and weights exact) but only %s is free on the "
+               "filesystem of '%s'; the run will stop cleanly, with the file closed, when less "
+               "than %s is left\n",
+               format_bytes(needed).c_str(), kAssumedRateHz, format_bytes(*free).c_str(),
+               output.string().c_str(), format_bytes(kDiskMarginBytes).c_str());
 }
 
 fs::path choose_output(const ParsedArgs& args, const io::LoadedModel& model) {
@@ -362,6 +359,31 @@ class FileSink : public RecordingSink {
 
 }  // namespace
 
+// The memory a build may still take, in bytes: MemAvailable of /proc/meminfo, or less if
+// an address-space limit (ulimit -v) leaves less room above what the process already
+// maps; 0 if neither can be read.
+double available_memory_bytes() {
+  double available = 0.0;
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key, unit;
+  double kib = 0.0;
+  while (meminfo >> key >> kib >> unit)
+    if (key == "MemAvailable:") {
+      available = kib * 1024.0;
+      break;
+    }
+  rlimit limit{};
+  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    std::ifstream statm("/proc/self/statm");
+    double pages = 0.0;
+    statm >> pages;
+    const double room =
+        static_cast<double>(limit.rlim_cur) - pages * static_cast<double>(sysconf(_SC_PAGESIZE));
+    available = available > 0.0 ? std::min(available, std::max(room, 0.0)) : room;
+  }
+  return available;
+}
+
 int run_command(const std::vector<std::string>& words, const std::string& command_line) {
   const auto command_start = Clock::now();
   const ParsedArgs args = parse_args(words, kRunOptions, "run");
@@ -381,8 +403,12 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   const std::vector<io::Override> overrides = overrides_from(args);
 
   // 1. Load and validate the model; nothing is written yet.
-  io::LoadedModel model = io::load_model_file(args.positionals.front(), overrides,
-                                              {.keep_recordings_in_memory = false});
+  // Populations allocate their state while loading: the budget refuses a file whose sizes
+  // alone exceed the memory, before anything is allocated (--force lifts it).
+  io::LoadedModel model = io::load_model_file(
+      args.positionals.front(), overrides,
+      {.keep_recordings_in_memory = false,
+       .memory_budget_bytes = args.has("force") ? 0.0 : available_memory_bytes()});
   Network& net = *model.network;
   const fs::path output = choose_output(args, model);
 
@@ -418,6 +444,7 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
     std::fprintf(stderr, "built in %s: %s synapses, %d threads\n",
                  format_seconds(facts.build_seconds).c_str(),
                  format_count(net.synapse_count()).c_str(), net.threads());
+  warn_if_disk_too_small(net, model, output);
   if (g_signal != 0) {
     std::fprintf(stderr,
                  "spikeflow: %s during the build; stopped before simulating, "
@@ -469,6 +496,8 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   ProgressReporter progress(mode, facts.planned_ms, interval);
   const Step first_step = net.now();
   bool completed = true;
+  DiskWatch disk(output);
+  bool disk_full = false;
   try {
     if (snapshot_at_zero) sink.snapshot_weights(net);
     for (const Step stop : stops) {
@@ -482,6 +511,10 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
       const RunStatus status =
           net.run(static_cast<double>(stop - net.now()) * grid.dt(), [&](const RunProgress& p) {
             if (g_signal != 0) net.request_stop();
+            if (disk.nearly_full(static_cast<double>(p.now) * grid.dt())) {
+              disk_full = true;
+              net.request_stop();
+            }
             progress.update(static_cast<double>(p.now - first_step) * grid.dt(),
                             spikes_before + p.spikes_in_run);
           });
@@ -491,6 +524,13 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
       }
       if (snapshots.count(stop)) sink.snapshot_weights(net);
     }
+  } catch (const NumericalFaultError& e) {
+    // Everything up to the end of the faulty window is in the sink: close the file.
+    progress.finish(static_cast<double>(net.now() - first_step) * grid.dt(), total_spikes(net));
+    sink.finish(seconds_since(command_start), false);
+    throw NumericalFaultError(concat(e.what(), "; '", output.string(),
+                                     "' is closed and holds everything up to there "
+                                     "(completed = false)"));
   } catch (...) {
     // The run failed mid-way: keep what was recorded, marked incomplete, then report.
     try {
@@ -507,6 +547,16 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   // 6. Close the file: final flush, closing attributes.
   sink.finish(seconds_since(command_start), completed);
 
+  if (!completed && disk_full && g_signal == 0) {
+    std::fprintf(stderr,
+                 "spikeflow: error: only %s free on the filesystem of '%s' (the run stops below "
+                 "%s): stopped at t = %.1f ms of %.1f ms; the file is closed and holds everything "
+                 "up to there (completed = false)\n",
+                 format_bytes(disk.free_bytes()).c_str(), output.string().c_str(),
+                 format_bytes(kDiskMarginBytes).c_str(), facts.simulated_ms, facts.planned_ms);
+    if (!quiet) print_summary(net, facts);
+    return kExitDiskFull;
+  }
   if (!completed) {
     const int signal = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
     std::fprintf(stderr,

@@ -259,6 +259,9 @@ void Network::allocate_buffers() {
       e.ring_inhibitory.assign(n * static_cast<std::size_t>(ring_slots_), 0.0);
     }
     e.current.assign(n, 0.0);
+    e.state_names = e.model->state_names();
+    e.state_arrays.clear();
+    for (const auto& name : e.state_names) e.state_arrays.push_back(e.model->state(name));
   }
   for (auto& t : traces_) {
     t.state = populations_[t.spec.population].model->state(t.spec.variable);
@@ -292,7 +295,10 @@ RunStatus Network::run(double duration, const std::function<void(const RunProgre
     const Step end = std::min(now_ + window_, run_end);
     run_window(now_, end);
     spikes_in_run += window_spikes_.size();
+    const Step begin = now_;
     now_ = end;
+    // After the sinks have the window, so a file keeps everything up to the fault.
+    throw_if_numerical_fault(begin, end);
     if (progress) progress({now_, run_begin, run_end, spikes_in_run});
   }
   return RunStatus::completed;
@@ -368,6 +374,7 @@ void Network::update_partition(int part, Step begin, Step end) {
       }
     }
   }
+  find_numerical_fault(part);
 }
 
 void Network::collect_window(Step begin, Step end) {

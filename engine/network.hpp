@@ -184,6 +184,10 @@ class Network {
   void update_partition(int partition, Step begin, Step end);
   void deliver_partition(int partition);
   void collect_window(Step begin, Step end);
+  // Numerical faults (engine/numerical_check.cpp): each partition scans its neurons' state
+  // at the end of a window; the run then throws NumericalFaultError if any was not finite.
+  void find_numerical_fault(int partition);
+  void throw_if_numerical_fault(Step begin, Step end);
 
   NetworkOptions options_;
   TimeGrid grid_;

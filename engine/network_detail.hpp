@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/network.hpp"
+#include "engine/numerical_check.hpp"
 
 namespace spikeflow {
 
@@ -46,6 +47,9 @@ struct Network::PopulationEntry {
   std::vector<double> ring_inhibitory;
   std::vector<double> current;  // external current of the step being updated
   std::vector<SpikeEvent> recorded;
+  // The model's state arrays in state_names() order, for the numerical check.
+  std::vector<std::string> state_names;
+  std::vector<std::span<const double>> state_arrays;
 };
 
 struct Network::ProjectionEntry {
@@ -78,6 +82,7 @@ struct Network::PartitionScratch {
   std::vector<SpikeRecord> spikes;
   std::vector<NeuronIndex> step_spikes;
   std::uint64_t events = 0;  // synaptic events delivered into this partition
+  NumericalFault fault;      // the first non-finite state value of the window's end
 };
 
 }  // namespace spikeflow
