@@ -293,12 +293,17 @@ RunStatus Network::run(double duration, const std::function<void(const RunProgre
   while (now_ < run_end) {
     if (stop_requested_.load(std::memory_order_relaxed)) return RunStatus::stopped;
     const Step end = std::min(now_ + window_, run_end);
+    // The state is checked at the end of the window once kNumericalCheckSteps have passed
+    // since the last check, and at the end of every run().
+    numerical_check_due_ = end == run_end || end - checked_until_ >= kNumericalCheckSteps;
     run_window(now_, end);
     spikes_in_run += window_spikes_.size();
-    const Step begin = now_;
     now_ = end;
-    // After the sinks have the window, so a file keeps everything up to the fault.
-    throw_if_numerical_fault(begin, end);
+    if (numerical_check_due_) {
+      // After the sinks have the window, so a file keeps everything up to the fault.
+      throw_if_numerical_fault(checked_until_, end);
+      checked_until_ = end;
+    }
     if (progress) progress({now_, run_begin, run_end, spikes_in_run});
   }
   return RunStatus::completed;
@@ -374,7 +379,7 @@ void Network::update_partition(int part, Step begin, Step end) {
       }
     }
   }
-  find_numerical_fault(part);
+  if (numerical_check_due_) find_numerical_fault(part);
 }
 
 void Network::collect_window(Step begin, Step end) {

@@ -31,9 +31,8 @@ void Network::throw_if_numerical_fault(Step begin, Step end) {
   throw NumericalFaultError(concat(
       "numerical fault at t = ", grid_.time_of(end), " ms: population '", e.name, "' (",
       e.model->model(), "), neuron ", first.neuron, ", variable ", e.state_names[first.variable],
-      " = ", first.value, " (state is checked every window of ", window_,
-      " steps; it became non-finite after t = ", grid_.time_of(begin),
-      " ms); look for a huge weight, current or initial value"));
+      " = ", first.value, " (it was finite at t = ", grid_.time_of(begin),
+      " ms, the last check); look for a huge weight, current or initial value"));
 }
 
 }  // namespace spikeflow

@@ -6,9 +6,10 @@
 # "blow" (lif_exp) gets Poisson input of weight 1e308 pA at 10^6 Hz from t = 50 ms: about 100
 # events in its first step (500), whose sum overflows to +inf in the excitatory ring, so
 # I_syn_ex of every neuron is +inf at the end of step 500. Without projections the window is
-# 1 ms (10 steps), so the check at the end of window [500, 510) sees it: t = 51 ms, neuron 0
-# (the smallest index), variable I_syn_ex (V_m is reset by the spike the infinite drive
-# causes). "drive" (lif_delta under I_e) fires regularly and deterministically meanwhile.
+# 1 ms (10 steps); the state is checked at window ends at least 20 steps apart (steps 20, 40,
+# ..., 500, 520), so the check at step 520 sees it: t = 52 ms, neuron 0 (the smallest
+# index), variable I_syn_ex (V_m is reset by the spike the infinite drive causes), finite
+# at t = 50 ms. "drive" (lif_delta under I_e) fires regularly and deterministically meanwhile.
 #
 #   bash tests/e2e/test_numerical_fault.sh build/spikeflow .
 set -euo pipefail
@@ -48,12 +49,12 @@ TOML
 status=0
 "$SPIKEFLOW" run faulty.toml -o faulty.h5 --quiet >out.txt 2>err.txt || status=$?
 [ "$status" -eq 5 ] || fail "exit $status, expected 5: $(cat err.txt)"
-for part in "numerical fault at t = 51 ms" "population 'blow' (lif_exp)" "neuron 0" \
-            "variable I_syn_ex = inf" "after t = 50 ms" "'faulty.h5' is closed"; do
+for part in "numerical fault at t = 52 ms" "population 'blow' (lif_exp)" "neuron 0" \
+            "variable I_syn_ex = inf" "it was finite at t = 50 ms" "'faulty.h5' is closed"; do
   grep -qF "$part" err.txt || fail "message lacks '$part': $(cat err.txt)"
 done
 
-"$SPIKEFLOW" run healthy.toml -o ref.h5 --quiet --set simulation.duration=51 \
+"$SPIKEFLOW" run healthy.toml -o ref.h5 --quiet --set simulation.duration=52 \
   || fail "reference run failed"
 "$PY" - faulty.h5 ref.h5 <<'PY'
 import sys
@@ -62,15 +63,15 @@ with h5py.File(sys.argv[1], "r") as f, h5py.File(sys.argv[2], "r") as r:  # plai
     if bool(f.attrs["completed"]):
         sys.exit("FAIL (test_numerical_fault): completed is true")
     until = float(f["provenance/simulated_until_ms"][()])
-    if until != 51.0:
-        sys.exit(f"FAIL (test_numerical_fault): simulated_until_ms {until}, expected 51")
+    if until != 52.0:
+        sys.exit(f"FAIL (test_numerical_fault): simulated_until_ms {until}, expected 52")
     t, i = f["spikes/drive/timestamps"][()], f["spikes/drive/node_ids"][()]
     tr, ir = r["spikes/drive/timestamps"][()], r["spikes/drive/node_ids"][()]
     if len(t) == 0 or not (t < 50).any():
         sys.exit("FAIL (test_numerical_fault): no spikes before the fault in the file")
     if not (np.array_equal(t, tr) and np.array_equal(i, ir)):
         sys.exit(f"FAIL (test_numerical_fault): {len(t)} spikes of drive, a healthy run of "
-                 f"51 ms has {len(tr)}, or they differ")
-    print(f"faulty.h5: closed, {len(t)} spikes of drive up to 51 ms, as a healthy run")
+                 f"52 ms has {len(tr)}, or they differ")
+    print(f"faulty.h5: closed, {len(t)} spikes of drive up to 52 ms, as a healthy run")
 PY
 echo "PASS test_numerical_fault"

@@ -98,11 +98,12 @@ TEST_CASE("first_non_finite finds the first NaN or infinity exactly as std::isfi
 TEST_CASE("a NaN or infinite state stops the run naming population, neuron, variable and time",
           "[unit]") {
   // Requirement: b of neuron 40 becomes NaN and a of neuron 70 becomes -inf in step 23; with
-  // no projections the window is 1 ms = 10 steps, so the check at the end of window [20, 30)
-  // reports t = 3 ms, neuron 40 (the smaller index) and variable b; the sinks got every
-  // window up to step 30 (30 spikes of neuron 0), and the clock stands at step 30. The same
-  // for 1 to 64 partitions and 1 to 3 threads. With the NaN at neuron 70 too, a (the first
-  // variable) is named.
+  // no projections the window is 1 ms = 10 steps, and the state is checked at window ends
+  // at least kNumericalCheckSteps = 20 steps apart: at steps 20 and 40. So the check at step
+  // 40 reports t = 4 ms, neuron 40 (the smaller index) and variable b, finite at t = 2 ms;
+  // the sinks got every window up to step 40 (40 spikes of neuron 0), and the clock stands at
+  // step 40. The same for 1 to 64 partitions and 1 to 3 threads. With the NaN at neuron 70
+  // too, a (the first variable) is named. A run ending at step 25 is checked at its end.
   for (const int partitions : {1, 3, 7, 64})
     for (const int threads : {1, 3}) {
       Network net({.dt = 0.1, .seed = 1, .threads = threads, .partitions = partitions});
@@ -117,14 +118,17 @@ TEST_CASE("a NaN or infinite state stops the run naming population, neuron, vari
       } catch (const NumericalFaultError& e) {
         message = e.what();
       }
-      CHECK_THAT(message, Contains("numerical fault at t = 3 ms: population 'bad' (poisoned), "
+      CHECK_THAT(message, Contains("numerical fault at t = 4 ms: population 'bad' (poisoned), "
                                    "neuron 40, variable b = nan"));
-      CHECK_THAT(message, Contains("after t = 2 ms"));
-      CHECK(sink.last_end == 30);
-      CHECK(sink.count == 30);
-      CHECK(net.now() == 30);
+      CHECK_THAT(message, Contains("it was finite at t = 2 ms, the last check"));
+      CHECK(sink.last_end == 40);
+      CHECK(sink.count == 40);
+      CHECK(net.now() == 40);
     }
   Network net({.dt = 0.1, .partitions = 5});
   net.add_population("p", std::make_unique<Poisoned>(100, 23, 70, 70));
   REQUIRE_THROWS_WITH(net.run(10.0), Contains("neuron 70, variable a = -inf"));
+  Network short_run({.dt = 0.1, .partitions = 2});
+  short_run.add_population("p", std::make_unique<Poisoned>(100, 23, 70, 70));
+  REQUIRE_THROWS_WITH(short_run.run(2.5), Contains("numerical fault at t = 2.5 ms"));
 }
