@@ -124,7 +124,8 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   std::printf("soak: %ld windows of %zu neurons, %llu synapses, file %s\n", opt.windows,
               static_cast<std::size_t>(net.neuron_count()),
-              static_cast<unsigned long long>(net.synapse_count()), file.c_str());
+              static_cast<unsigned long long>(net.synapse_count()),
+              opt.file ? file.c_str() : "none");
   std::printf("%10s %12s %12s %10s\n", "windows", "model ms", "spikes", "RSS KiB");
   for (long s = 1; s <= samples; ++s) {
     net.run(static_cast<double>(per_sample) * dt);
