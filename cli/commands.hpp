@@ -14,12 +14,14 @@ namespace spikeflow::cli {
 // Exit codes, documented in `spikeflow --help` and cli/README.md.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitModelError = 1,  // the model file or a --set value is invalid
-  kExitUsage = 2,       // unknown command or option, malformed option value
-  kExitIo = 3,          // output not writable, HDF5 failure, unreadable input file
-  kExitRuntime = 4,     // the simulation failed (numerical fault, out of memory)
-  kExitSigint = 130,    // stopped by SIGINT; the file is closed and valid
-  kExitSigterm = 143,   // stopped by SIGTERM; the file is closed and valid
+  kExitModelError = 1,      // the model file or a --set value is invalid
+  kExitUsage = 2,           // unknown command or option, malformed option value
+  kExitIo = 3,              // output not writable, HDF5 failure, unreadable input file
+  kExitRuntime = 4,         // the simulation failed (out of memory)
+  kExitNumericalFault = 5,  // a state variable became NaN or infinite; the file is closed
+  kExitDiskFull = 6,        // the output's filesystem is nearly full; the file is closed
+  kExitSigint = 130,        // stopped by SIGINT; the file is closed and valid
+  kExitSigterm = 143,       // stopped by SIGTERM; the file is closed and valid
 };
 
 // An input or output file cannot be read or written. Exit code 3.
@@ -27,6 +29,11 @@ class IoFailure : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// The memory a build may still take, in bytes: MemAvailable of /proc/meminfo, or less if
+// an address-space limit (ulimit -v) leaves less room above what the process already maps;
+// 0 if neither can be read (cli/run_command.cpp).
+double available_memory_bytes();
 
 int run_command(const std::vector<std::string>& args, const std::string& command_line);
 int resume_command(const std::vector<std::string>& args, const std::string& command_line);

@@ -111,7 +111,8 @@ std::map<std::string, double> sizes_from_model_text(const H5File& f) {
   close(fd);
   try {
     std::ofstream(name) << text->text;
-    const io::LoadedModel model = io::load_model_file(name);
+    const io::LoadedModel model =
+        io::load_model_file(name, {}, {.memory_budget_bytes = available_memory_bytes()});
     for (std::uint32_t p = 0; p < model.network->population_count(); ++p) {
       const PopulationInfo info = model.network->population_info(p);
       sizes[info.name] = info.size;

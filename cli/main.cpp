@@ -13,6 +13,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "engine/error.hpp"
+#include "engine/numerical_check.hpp"
 #include "io/version.hpp"
 
 namespace {
@@ -44,7 +45,11 @@ exit codes:
   3    I/O error: output not writable, HDF5 failure, the .h5 file of inspect/recover
        missing or not HDF5
   4    runtime error: the network does not fit in memory (see run --force), the
-       simulation failed (numerical fault, out of memory)
+       simulation failed (out of memory)
+  5    numerical fault: a neuron's state became NaN or infinite; the message names
+       population, neuron, variable and time, the output file is closed and valid up to there
+  6    the output's filesystem has less than 64 MiB free; the run stopped there and the
+       output file is closed and valid up to there
   130  interrupted by SIGINT (Ctrl-C); the output file is closed and valid up to there
   143  interrupted by SIGTERM; likewise
 )";
@@ -120,6 +125,9 @@ int main(int argc, char** argv) {
   } catch (const IoFailure& e) {
     print_error(e.what());
     return kExitIo;
+  } catch (const NumericalFaultError& e) {
+    print_error(e.what());
+    return kExitNumericalFault;
   } catch (const std::bad_alloc&) {
     print_error("out of memory");
     return kExitRuntime;

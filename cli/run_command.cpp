@@ -29,9 +29,11 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/disk_space.hpp"
 #include "cli/h5_reader.hpp"
 #include "cli/progress.hpp"
 #include "engine/error.hpp"
+#include "engine/numerical_check.hpp"
 #include "io/checkpoint.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/model_file.hpp"
@@ -210,31 +212,6 @@ void refuse_to_overwrite_other_files(const fs::path& output, const fs::path& mod
                     "or choose another name");
 }
 
-// The memory a build may still take, in bytes: MemAvailable of /proc/meminfo, or less if
-// an address-space limit (ulimit -v) leaves less room above what the process already
-// maps; 0 if neither can be read.
-double available_memory_bytes() {
-  double available = 0.0;
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key, unit;
-  double kib = 0.0;
-  while (meminfo >> key >> kib >> unit)
-    if (key == "MemAvailable:") {
-      available = kib * 1024.0;
-      break;
-    }
-  rlimit limit{};
-  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
-    std::ifstream statm("/proc/self/statm");
-    double pages = 0.0;
-    statm >> pages;
-    const double room =
-        static_cast<double>(limit.rlim_cur) - pages * static_cast<double>(sysconf(_SC_PAGESIZE));
-    available = available > 0.0 ? std::min(available, std::max(room, 0.0)) : room;
-  }
-  return available;
-}
-
 // Refuses, before anything is allocated for synapses, a network whose estimate exceeds the
 // memory available now: building it would end in swapping or the OOM killer.
 void refuse_if_too_large(const io::LoadedModel& model, bool force) {
@@ -243,6 +220,26 @@ void refuse_if_too_large(const io::LoadedModel& model, bool force) {
   throw RuntimeError("the network needs about " + format_bytes(model.estimate.memory_bytes) +
                      " of memory but only " + format_bytes(available) +
                      " is available; reduce it or pass --force to build anyway");
+}
+
+// Warns, after the build (synapse counts are then exact), if the recording is likely to
+// need more disk space than is free; the run still starts, and stops cleanly if the disk
+// fills (DiskWatch).
+void warn_if_disk_too_small(const Network& net, const io::LoadedModel& model,
+                            const fs::path& output) {
+  std::uint64_t snapshot_synapses = 0;
+  for (const auto& spec : model.settings.weight_snapshots)
+    snapshot_synapses += net.synapse_count(spec.handle) * spec.times.size();
+  const double needed = estimate_recording_bytes(net, model.settings.duration, snapshot_synapses);
+  const std::optional<double> free = free_disk_bytes(output, 0.0);
+  if (!free || needed + kDiskMarginBytes <= *free) return;
+  std::fprintf(stderr,
+               "spikeflow: warning: the recording may need about %s (spikes at an assumed %g Hz "
+               "per recorded neuron, traces and weights exact) but only %s is free on the "
+               "filesystem of '%s'; the run will stop cleanly, with the file closed, when less "
+               "than %s is left\n",
+               format_bytes(needed).c_str(), kAssumedRateHz, format_bytes(*free).c_str(),
+               output.string().c_str(), format_bytes(kDiskMarginBytes).c_str());
 }
 
 fs::path choose_output(const ParsedArgs& args, const io::LoadedModel& model) {
@@ -505,6 +502,8 @@ int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& l
   ProgressReporter progress(mode, static_cast<double>(total - first_step) * grid.dt(),
                             loop.progress_interval);
   bool completed = true;
+  DiskWatch disk(facts.output);
+  bool disk_full = false;
   try {
     if (snapshot_at_zero && net.now() == 0) sink.snapshot_weights(net);
     for (const Step stop : stops) {
@@ -519,6 +518,10 @@ int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& l
       const RunStatus status =
           net.run(static_cast<double>(stop - net.now()) * grid.dt(), [&](const RunProgress& p) {
             if (g_signal != 0) net.request_stop();
+            if (disk.nearly_full(static_cast<double>(p.now) * grid.dt())) {
+              disk_full = true;
+              net.request_stop();
+            }
             progress.update(static_cast<double>(p.now - first_step) * grid.dt(),
                             spikes_before + p.spikes_in_run);
           });
@@ -532,6 +535,13 @@ int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& l
     // Stopped by a signal: a checkpoint where it stopped loses nothing on resume.
     if (!completed && loop.checkpoints.every > 0 && net.now() < total)
       take_checkpoint(net, sink, loop.checkpoints);
+  } catch (const NumericalFaultError& e) {
+    // Everything up to the end of the faulty window is in the sink: close the file.
+    progress.finish(static_cast<double>(net.now() - first_step) * grid.dt(), total_spikes(net));
+    sink.finish(seconds_since(loop.command_start), false);
+    throw NumericalFaultError(concat(e.what(), "; '", facts.output.string(),
+                                     "' is closed and holds everything up to there "
+                                     "(completed = false)"));
   } catch (...) {
     // The run failed mid-way: keep what was recorded, marked incomplete, then report.
     try {
@@ -550,6 +560,16 @@ int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& l
   sink.finish(seconds_since(loop.command_start), completed);
 
   const double now_ms = static_cast<double>(net.now()) * grid.dt();
+  if (!completed && disk_full && g_signal == 0) {
+    std::fprintf(stderr,
+                 "spikeflow: error: only %s free on the filesystem of '%s' (the run stops below "
+                 "%s): stopped at t = %.1f ms of %.1f ms; the file is closed and holds everything "
+                 "up to there (completed = false)\n",
+                 format_bytes(disk.free_bytes()).c_str(), facts.output.string().c_str(),
+                 format_bytes(kDiskMarginBytes).c_str(), now_ms, facts.planned_ms);
+    if (!loop.quiet) print_summary(net, facts, loop.title);
+    return kExitDiskFull;
+  }
   if (!completed) {
     const int signal = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
     std::fprintf(stderr,
@@ -609,6 +629,31 @@ std::vector<io::WeightRecording> weight_recordings(const io::RunSettings& settin
 
 }  // namespace
 
+// The memory a build may still take, in bytes: MemAvailable of /proc/meminfo, or less if
+// an address-space limit (ulimit -v) leaves less room above what the process already
+// maps; 0 if neither can be read.
+double available_memory_bytes() {
+  double available = 0.0;
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key, unit;
+  double kib = 0.0;
+  while (meminfo >> key >> kib >> unit)
+    if (key == "MemAvailable:") {
+      available = kib * 1024.0;
+      break;
+    }
+  rlimit limit{};
+  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    std::ifstream statm("/proc/self/statm");
+    double pages = 0.0;
+    statm >> pages;
+    const double room =
+        static_cast<double>(limit.rlim_cur) - pages * static_cast<double>(sysconf(_SC_PAGESIZE));
+    available = available > 0.0 ? std::min(available, std::max(room, 0.0)) : room;
+  }
+  return available;
+}
+
 int run_command(const std::vector<std::string>& words, const std::string& command_line) {
   const auto command_start = Clock::now();
   const ParsedArgs args = parse_args(words, kRunOptions, "run");
@@ -628,8 +673,12 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   const std::vector<io::Override> overrides = overrides_from(args);
 
   // 1. Load and validate the model; nothing is written yet.
-  io::LoadedModel model = io::load_model_file(args.positionals.front(), overrides,
-                                              {.keep_recordings_in_memory = false});
+  // Populations allocate their state while loading: the budget refuses a file whose sizes
+  // alone exceed the memory, before anything is allocated (--force lifts it).
+  io::LoadedModel model = io::load_model_file(
+      args.positionals.front(), overrides,
+      {.keep_recordings_in_memory = false,
+       .memory_budget_bytes = args.has("force") ? 0.0 : available_memory_bytes()});
   Network& net = *model.network;
   const fs::path output = choose_output(args, model);
 
@@ -649,6 +698,7 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   facts.output = output;
   if (!build_network(net, model, quiet, facts))
     return g_signal == SIGTERM ? kExitSigterm : kExitSigint;
+  warn_if_disk_too_small(net, model, output);
 
   // 4. The recording file. If it cannot be created, none is left behind.
   io::Provenance provenance;
@@ -767,6 +817,7 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
   facts.output = output;
   if (!build_network(net, model, quiet, facts))
     return g_signal == SIGTERM ? kExitSigterm : kExitSigint;
+  warn_if_disk_too_small(net, model, output);
   net.load_state(*checkpoint);
   checkpoint.reset();  // closed: the next checkpoint may replace it
   if (!quiet)

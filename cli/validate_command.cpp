@@ -69,8 +69,9 @@ int validate_command(const std::vector<std::string>& words) {
   }
 
   // The same options as `run`, so the estimate is the one `run` works with.
-  io::LoadedModel model = io::load_model_file(args.positionals.front(), overrides,
-                                              {.keep_recordings_in_memory = false});
+  io::LoadedModel model = io::load_model_file(
+      args.positionals.front(), overrides,
+      {.keep_recordings_in_memory = false, .memory_budget_bytes = available_memory_bytes()});
   Network& net = *model.network;
   const io::RunSettings& s = model.settings;
 

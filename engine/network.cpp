@@ -292,6 +292,9 @@ void Network::allocate_buffers() {
     }
     if (e.receives_current) e.ring_current.assign(n * static_cast<std::size_t>(ring_slots_), 0.0);
     e.current.assign(n, 0.0);
+    e.state_names = e.model->state_names();
+    e.state_arrays.clear();
+    for (const auto& name : e.state_names) e.state_arrays.push_back(e.model->state(name));
   }
   for (auto& t : traces_) {
     t.state = populations_[t.spec.population].model->state(t.spec.variable);
@@ -323,9 +326,17 @@ RunStatus Network::run(double duration, const std::function<void(const RunProgre
   while (now_ < run_end) {
     if (stop_requested_.load(std::memory_order_relaxed)) return RunStatus::stopped;
     const Step end = std::min(now_ + window_, run_end);
+    // The state is checked at the end of the window once kNumericalCheckSteps have passed
+    // since the last check, and at the end of every run().
+    numerical_check_due_ = end == run_end || end - checked_until_ >= kNumericalCheckSteps;
     run_window(now_, end);
     spikes_in_run += window_spikes_.size();
     now_ = end;
+    if (numerical_check_due_) {
+      // After the sinks have the window, so a file keeps everything up to the fault.
+      throw_if_numerical_fault(checked_until_, end);
+      checked_until_ = end;
+    }
     if (progress) progress({now_, run_begin, run_end, spikes_in_run});
   }
   return RunStatus::completed;
@@ -417,6 +428,7 @@ void Network::update_partition(int part, Step begin, Step end) {
       }
     }
   }
+  if (numerical_check_due_) find_numerical_fault(part);
 }
 
 void Network::collect_window(Step begin, Step end) {

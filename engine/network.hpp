@@ -230,6 +230,11 @@ class Network {
   void begin_plastic_window(Step begin, Step end);
   void deliver_plastic_partition(int partition);
   void collect_window(Step begin, Step end);
+  // Numerical faults (engine/numerical_check.cpp): each partition scans its neurons' state
+  // at the end of a window when a check is due; the run then throws NumericalFaultError if
+  // any value was not finite.
+  void find_numerical_fault(int partition);
+  void throw_if_numerical_fault(Step begin, Step end);
 
   NetworkOptions options_;
   TimeGrid grid_;
@@ -255,6 +260,8 @@ class Network {
   Step window_ = 1;
   Step ring_slots_ = 1;
   std::uint64_t synaptic_events_ = 0;
+  Step checked_until_ = 0;            // the state was last found finite at this step boundary
+  bool numerical_check_due_ = false;  // in the window being run
   std::atomic<bool> stop_requested_{false};
 };
 

@@ -15,6 +15,7 @@
 #include "engine/adapter.hpp"
 #include "engine/network.hpp"
 #include "engine/plasticity.hpp"
+#include "engine/numerical_check.hpp"
 
 namespace spikeflow {
 
@@ -59,6 +60,9 @@ struct Network::PopulationEntry {
   bool receives_current = false;
   std::vector<double> ring_current;
   double current_offset = 0.0;
+  // The model's state arrays in state_names() order, for the numerical check.
+  std::vector<std::string> state_names;
+  std::vector<std::span<const double>> state_arrays;
 };
 
 struct Network::ProjectionEntry {
@@ -93,6 +97,7 @@ struct Network::PartitionScratch {
   std::vector<GradedRecord> graded;  // adapter outputs emitted in this window
   std::vector<NeuronIndex> step_spikes;
   std::uint64_t events = 0;  // synaptic events delivered into this partition
+  NumericalFault fault;      // the first non-finite state value of the window's end
 };
 
 }  // namespace spikeflow

@@ -477,7 +477,9 @@ class FileLoader {
 
   // The merged tree of `path` and everything it includes. `site` is the include entry that
   // named the file (null for the top file).
-  Value load(const fs::path& path, const std::string& display, const Value* site) {
+  // `content`, if given, is the top file's text (load_model_text); nothing is read for it.
+  Value load(const fs::path& path, const std::string& display, const Value* site,
+             const std::string* content_in_memory = nullptr) {
     std::error_code ec;
     fs::path canonical = fs::weakly_canonical(path, ec);
     if (ec) canonical = fs::absolute(path);
@@ -491,18 +493,8 @@ class FileLoader {
       ctx_.fail(*site, "include", concat("include cycle: ", text));
     }
 
-    if (fs::is_directory(path, ec)) {
-      if (site) ctx_.fail(*site, "include", concat("included file '", display, "' is a directory"));
-      throw ModelFileError(concat(display, ": is a directory, not a model file"));
-    }
-    std::ifstream file(path, std::ios::binary);
-    if (!file) {
-      if (site) ctx_.fail(*site, "include", concat("cannot open included file '", display, "'"));
-      throw ModelFileError(concat(display, ": cannot open the model file"));
-    }
-    std::ostringstream buffer;
-    buffer << file.rdbuf();
-    const std::string content = buffer.str();
+    const std::string content =
+        content_in_memory ? *content_in_memory : read_model_file(path, display, site);
     if (site)
       text_ += concat("\n# ---- included file: ", display, " ----\n", content);
     else
@@ -554,6 +546,35 @@ class FileLoader {
   const Value& root() const { return *root_; }
 
  private:
+  // A model file's text. Read with a size cap: an include of /dev/zero or of a huge file by
+  // mistake must fail, not fill the memory; pipes (spikeflow run <(...)) still work.
+  std::string read_model_file(const fs::path& path, const std::string& display,
+                              const Value* site) const {
+    constexpr std::size_t kMaxBytes = 64 << 20;
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      if (site) ctx_.fail(*site, "include", concat("included file '", display, "' is a directory"));
+      throw ModelFileError(concat(display, ": is a directory, not a model file"));
+    }
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+      if (site) ctx_.fail(*site, "include", concat("cannot open included file '", display, "'"));
+      throw ModelFileError(concat(display, ": cannot open the model file"));
+    }
+    std::string content;
+    char chunk[65536];
+    while (file.read(chunk, sizeof chunk) || file.gcount() > 0) {
+      content.append(chunk, static_cast<std::size_t>(file.gcount()));
+      if (content.size() > kMaxBytes) {
+        const std::string what = concat("is larger than ", kMaxBytes >> 20,
+                                        " MiB; a model file is text of a few kilobytes");
+        if (site) ctx_.fail(*site, "include", concat("included file '", display, "' ", what));
+        throw ModelFileError(concat(display, ": ", what));
+      }
+    }
+    return content;
+  }
+
   const Context& ctx_;
   std::vector<std::pair<fs::path, std::string>> stack_;
   std::string text_;
@@ -813,6 +834,7 @@ class Builder {
       model = make_adapter_model(facts, size, params, params_key, v, key);
     } else {
       size = population_size(t.get("size"), concat(key, ".size"));
+      check_state_budget(t.get("size"), concat(key, ".size"), facts.model, size);
       model = make_neuron_model(facts, size, params, params_key, v, key);
     }
     try {
@@ -839,6 +861,22 @@ class Builder {
       out_.network->set_initial_state(facts.handle, variable, value);
     out_.population_names.push_back(facts.name);
     populations_.push_back(std::move(facts));
+  }
+
+  // Refuses, before allocating, a population whose state arrays (one double per variable
+  // and a refractory step per neuron) would take the state so far past the budget.
+  void check_state_budget(const Value& at, const std::string& key, const std::string& model,
+                          std::uint64_t size) {
+    const double variables = model == "lif_delta" ? 1 : model == "lif_alpha" ? 5 : 3;
+    const double bytes = static_cast<double>(size) * 8.0 * (variables + 1.0);
+    state_bytes_ += bytes;
+    const double budget = ctx_.options.memory_budget_bytes;
+    if (budget <= 0.0 || state_bytes_ <= budget) return;
+    const auto gib = [](double b) { return concat(std::round(b / (1 << 30) * 10) / 10, " GiB"); };
+    throw MemoryBudgetError(concat(ctx_.where(at), ": ", key, ": ", size, " neurons of ", model,
+                                   " need ", gib(bytes), " of state (", gib(state_bytes_),
+                                   " with the populations before), more than the ", gib(budget),
+                                   " of memory available; reduce the size"));
   }
 
   std::uint64_t population_size(const Value& v, const std::string& key) const {
@@ -1527,18 +1565,17 @@ class Builder {
   std::vector<ProjectionFacts> projections_;
   double spike_recorded_neurons_ = 0.0;
   double trace_values_ = 0.0;
+  double state_bytes_ = 0.0;  // state arrays of the populations loaded so far
 };
 
-}  // namespace
-
-LoadedModel load_model_file(const std::filesystem::path& path,
-                            const std::vector<Override>& overrides, const LoadOptions& options) {
+LoadedModel load(const std::filesystem::path& path, const std::string* text,
+                 const std::vector<Override>& overrides, const LoadOptions& options) {
   Context ctx;
   ctx.options = options;
   for (const auto& o : overrides) ctx.override_keys.push_back(o.key);
 
   FileLoader files(ctx);
-  Value root = files.load(path, path.string(), nullptr);
+  Value root = files.load(path, path.string(), nullptr, text);
   for (std::size_t i = 0; i < overrides.size(); ++i) apply_override(root, overrides[i], i + 1);
 
   LoadedModel model;
@@ -1549,31 +1586,16 @@ LoadedModel load_model_file(const std::filesystem::path& path,
   return model;
 }
 
-LoadedModel load_model_text(const std::string& text, const std::filesystem::path& path,
-                            const std::vector<Override>& overrides, const LoadOptions& options) {
-  Context ctx;
-  ctx.options = options;
-  for (const auto& o : overrides) ctx.override_keys.push_back(o.key);
-  Value root;
-  try {
-    std::istringstream in(text);
-    root = toml::parse(in, path.string());
-  } catch (const toml::syntax_error& e) {
-    const auto loc = e.location();
-    throw ModelFileError(concat(loc.file_name(), ":", loc.line(), ":", loc.column(),
-                                ": syntax error: ", syntax_message(e.what())));
-  }
-  if (root.contains("include"))
-    throw ModelFileError(concat(path.string(), ": include: a model text has no includes"));
-  const Value file_root = root;
-  for (std::size_t i = 0; i < overrides.size(); ++i) apply_override(root, overrides[i], i + 1);
+}  // namespace
 
-  LoadedModel model;
-  model.path = path;
-  model.model_text = text;
-  model.resolved_text = toml::format(root);
-  Builder(ctx, root, file_root, model).build();
-  return model;
+LoadedModel load_model_file(const std::filesystem::path& path,
+                            const std::vector<Override>& overrides, const LoadOptions& options) {
+  return load(path, nullptr, overrides, options);
+}
+
+LoadedModel load_model_text(const std::string& text, const std::filesystem::path& name,
+                            const std::vector<Override>& overrides, const LoadOptions& options) {
+  return load(name, &text, overrides, options);
 }
 
 }  // namespace spikeflow::io

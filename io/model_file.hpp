@@ -23,6 +23,13 @@ class ModelFileError : public ConfigError {
   using ConfigError::ConfigError;
 };
 
+// The neuron state the file asks for would exceed LoadOptions::memory_budget_bytes. Thrown
+// before that state is allocated, with the file:line:col of the population's size.
+class MemoryBudgetError : public RuntimeError {
+ public:
+  using RuntimeError::RuntimeError;
+};
+
 // One `--set key=value` from the command line; `value` is TOML syntax (2000, "20 ms", true).
 struct Override {
   std::string key;
@@ -74,6 +81,10 @@ struct LoadOptions {
   // off: its recordings go to the HDF5 file, and memory must not grow with the run.
   bool keep_recordings_in_memory = true;
   int partitions = NetworkOptions{}.partitions;
+  // Populations allocate their state arrays as they are loaded, before the build estimate
+  // can be checked: a size of 4e9 would take hundreds of GB. With a budget > 0 the loader
+  // refuses (MemoryBudgetError) once the state of the populations so far exceeds it.
+  double memory_budget_bytes = 0.0;  // bytes; 0: no limit
 };
 
 // Reads, validates and turns a model file into an unbuilt Network. Throws ModelFileError.
@@ -81,9 +92,9 @@ LoadedModel load_model_file(const std::filesystem::path& path,
                             const std::vector<Override>& overrides = {},
                             const LoadOptions& options = {});
 
-// The same from a model text with no includes (a LoadedModel's resolved_text); `path` only
-// names it in errors and provenance. Throws ModelFileError.
-LoadedModel load_model_text(const std::string& text, const std::filesystem::path& path,
+// The same for a model file's text in memory (generated files, the fuzzer). `name` stands
+// for the file in messages and provenance; includes are read relative to its directory.
+LoadedModel load_model_text(const std::string& text, const std::filesystem::path& name,
                             const std::vector<Override>& overrides = {},
                             const LoadOptions& options = {});
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # What `spikeflow run` refuses before building, leaving no output file:
+# - populations whose state arrays alone exceed the available memory (exit 4, refused while
+#   loading, before they are allocated; run and validate);
 # - a network whose memory estimate exceeds the available memory (exit 4, both figures in
 #   the message; --force would build it, which this test does not do);
 # - an output path that is the model file itself, or an existing file that is not HDF5
@@ -35,6 +37,23 @@ status=0
 grep -q 'needs about .* GiB of memory but only .* is available' err.txt \
   || fail "huge network: message: $(cat err.txt)"
 [ ! -e huge.h5 ] || fail "huge network: an output file was left"
+
+# 4294967295 lif_alpha neurons: 192 GiB of state arrays, refused while loading, before
+# they are allocated (the process stays small), by run and by validate.
+cat > wide.toml <<'TOML'
+[[populations]]
+name = "b"
+model = "lif_alpha"
+size = 4294967295
+TOML
+for command in run validate; do
+  status=0
+  "$SPIKEFLOW" $command wide.toml >out.txt 2>err.txt || status=$?
+  [ "$status" -eq 4 ] || fail "wide population, $command: exit $status, expected 4 ($(cat err.txt))"
+  grep -q 'wide.toml:4:8: populations.b.size: 4294967295 neurons of lif_alpha need 192 GiB of state' err.txt \
+    || fail "wide population, $command: message: $(cat err.txt)"
+done
+[ ! -e wide.h5 ] || fail "wide population: an output file was left"
 
 cp "$SRC/examples/cuba.toml" model.toml
 cp model.toml model.orig

@@ -1,0 +1,38 @@
+// The numerical check of the window loop (see engine/numerical_check.hpp).
+#include "engine/numerical_check.hpp"
+
+#include "engine/network_detail.hpp"
+
+namespace spikeflow {
+
+void Network::find_numerical_fault(int part) {
+  NumericalFault& fault = scratch_[static_cast<std::size_t>(part)].fault;
+  fault = {};
+  for (std::uint32_t k = 0; k < populations_.size() && !fault.found; ++k) {
+    const PopulationEntry& e = populations_[k];
+    const NeuronRange r = e.ranges[static_cast<std::size_t>(part)];
+    // The smallest neuron index over all variables, ties to the earlier variable.
+    for (std::uint32_t v = 0; v < e.state_arrays.size(); ++v) {
+      const std::span<const double> x = e.state_arrays[v];
+      const std::size_t end = fault.found ? fault.neuron : r.end;
+      const std::size_t i = first_non_finite(x.data(), r.begin, end);
+      if (i == end) continue;
+      fault = {true, k, static_cast<std::uint32_t>(i), v, x[i]};
+    }
+  }
+}
+
+void Network::throw_if_numerical_fault(Step begin, Step end) {
+  NumericalFault first;
+  for (const auto& s : scratch_)
+    if (s.fault.before(first)) first = s.fault;
+  if (!first.found) return;
+  const PopulationEntry& e = populations_[first.population];
+  throw NumericalFaultError(concat(
+      "numerical fault at t = ", grid_.time_of(end), " ms: population '", e.name, "' (",
+      e.model->model(), "), neuron ", first.neuron, ", variable ", e.state_names[first.variable],
+      " = ", first.value, " (it was finite at t = ", grid_.time_of(begin),
+      " ms, the last check); look for a huge weight, current or initial value"));
+}
+
+}  // namespace spikeflow

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Disk space (issue 7), through the test hook SPIKEFLOW_TEST_FREE_SPACE="BYTES[@MS]"
+# (cli/disk_space.hpp), so no disk is filled:
+# 1. a recording estimated larger than the free space draws a warning before the run, which
+#    then completes (the space never runs out);
+# 2. free space falling below the 64 MiB margin during the run stops it cleanly: exit 6, a
+#    message, the file closed (completed = false) with exactly the spikes of an uninterrupted
+#    run of the simulated part.
+#
+#   bash tests/e2e/test_disk_space.sh build/spikeflow .
+set -euo pipefail
+SPIKEFLOW=$(realpath "${1:?usage: test_disk_space.sh SPIKEFLOW SOURCE_DIR}")
+SRC=$(realpath "${2:?usage: test_disk_space.sh SPIKEFLOW SOURCE_DIR}")
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+PY=/usr/bin/python3
+fail() { echo "FAIL (test_disk_space): $*" >&2; exit 1; }
+
+# 1. 2000 recorded neurons for 10 s at the assumed 10 Hz: 16 B x 200 000 = 3.2 MB, more than
+#    the 70 MB "free" leave above the 64 MiB (67.1 MB) margin. The neurons get no input and
+#    never fire, so the file stays small.
+cat > quiet.toml <<'TOML'
+[simulation]
+duration = "10000 ms"
+[[populations]]
+name = "a"
+model = "lif_delta"
+size = 2000
+[recordings]
+spikes = "all"
+TOML
+status=0
+SPIKEFLOW_TEST_FREE_SPACE=70e6 "$SPIKEFLOW" run quiet.toml -o quiet.h5 --quiet 2>err1.txt \
+  || status=$?
+[ "$status" -eq 0 ] || fail "warning case: exit $status: $(cat err1.txt)"
+grep -q 'warning: the recording may need about 3.* MiB (spikes at an assumed 10 Hz' err1.txt \
+  || fail "warning case: no warning: $(cat err1.txt)"
+grep -q 'only 66.* MiB is free' err1.txt || fail "warning case: free space: $(cat err1.txt)"
+# No warning when the space suffices.
+SPIKEFLOW_TEST_FREE_SPACE=80e6 "$SPIKEFLOW" run quiet.toml -o quiet2.h5 --quiet 2>err2.txt \
+  || fail "no-warning case failed: $(cat err2.txt)"
+[ ! -s err2.txt ] || fail "no-warning case printed: $(cat err2.txt)"
+
+# 2. CUBA; 1000 bytes "free" from t = 100 ms on.
+cp "$SRC/examples/cuba.toml" cuba.toml
+status=0
+SPIKEFLOW_TEST_FREE_SPACE=1000@100 "$SPIKEFLOW" run cuba.toml -o full.h5 >out.txt 2>err.txt \
+  || status=$?
+[ "$status" -eq 6 ] || fail "disk full: exit $status, expected 6: $(cat err.txt)"
+grep -q "error: only 1000 B free on the filesystem of 'full.h5' (the run stops below 64.0 MiB): stopped at t = " err.txt \
+  || fail "disk full: message: $(cat err.txt)"
+grep -q 'interrupted' out.txt || fail "disk full: the summary does not say interrupted"
+until=$("$PY" - full.h5 <<'PY'
+import sys
+import h5py
+with h5py.File(sys.argv[1], "r") as f:  # a plain open: the file was closed cleanly
+    if bool(f.attrs["completed"]):
+        sys.exit("FAIL (test_disk_space): completed is true after the stop")
+    until = float(f["provenance/simulated_until_ms"][()])
+    if not 100 <= until < 1000:
+        sys.exit(f"FAIL (test_disk_space): simulated_until_ms {until}, expected in [100, 1000)")
+    print("%.1f" % until)
+PY
+) || fail "disk full: file check"
+"$SPIKEFLOW" run cuba.toml -o ref.h5 --quiet --set simulation.duration="$until" \
+  || fail "reference run failed"
+"$PY" - full.h5 ref.h5 <<'PY'
+import sys
+import h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as a, h5py.File(sys.argv[2], "r") as b:
+    for pop in ("E", "I"):
+        ta, ia = a["spikes"][pop]["timestamps"][()], a["spikes"][pop]["node_ids"][()]
+        tb, ib = b["spikes"][pop]["timestamps"][()], b["spikes"][pop]["node_ids"][()]
+        if len(ta) == 0 or not (np.array_equal(ta, tb) and np.array_equal(ia, ib)):
+            sys.exit(f"FAIL (test_disk_space): {pop}: {len(ta)} spikes, reference {len(tb)}")
+    print("full.h5: closed, spikes identical to an uninterrupted run of the simulated part")
+PY
+echo "PASS test_disk_space"
