@@ -3,9 +3,12 @@
 //   network/        format, clock (now), seed, dt, window, ring slots, synaptic events,
 //                   and the counts of populations, projections, inputs, traces
 //   populations/<name>/   size, spike_count, ring_excitatory, ring_inhibitory (slot-major,
-//                   slot * size + neuron, as the engine keeps them), model/ (the model's
+//                   slot * size + neuron, as the engine keeps them), ring_current (the
+//                   held graded current of `current` synapses, if any), model/ (the model's
 //                   own save_state), recorded_step and recorded_neuron (in-memory spikes)
-//   projections/<k>/      synapse_count (a check: connectivity is regenerated from the seed)
+//   projections/<k>/      synapse_count (a check: connectivity is regenerated from the seed);
+//                   plastic/weights (double, canonical order, see canonical_weight_order)
+//                   and plastic/rule/ (the rule's per-neuron state) for a plastic projection
 //   inputs/<k>/     the input's save_state (nothing for the inputs of models/inputs.hpp)
 //   traces/<k>/     frame_steps and values of the in-memory trace
 //   components/<name>/    registered StateComponents
@@ -36,6 +39,53 @@ void check_equal(const char* what, std::uint64_t saved, std::uint64_t here) {
   if (saved != here)
     throw ConfigError(concat("checkpoint does not fit this network: ", what, " is ", saved,
                              " in the checkpoint, ", here, " here"));
+}
+
+// Where each stored weight of a plastic projection sits, listed in the canonical order
+// (target, source, delay, storage order among synapses with the same three). Which partition
+// holds a synapse follows its target, so all synapses of one (target, source, delay) lie in
+// one partition, in generation order there: the order is the same for any partition count.
+struct WeightSlot {
+  NeuronIndex target;
+  NeuronIndex source;
+  std::uint16_t delay;
+  std::uint32_t partition;
+  std::uint64_t index;
+};
+
+std::vector<WeightSlot> canonical_weight_order(const PlasticPart& part) {
+  std::vector<WeightSlot> slots;
+  for (std::size_t p = 0; p < part.rows.size(); ++p) {
+    std::uint64_t index = 0;
+    part.rows[p].for_each_synapse([&](NeuronIndex s, NeuronIndex t, double, std::uint16_t d) {
+      slots.push_back({t, s, d, static_cast<std::uint32_t>(p), index++});
+    });
+  }
+  std::stable_sort(slots.begin(), slots.end(), [](const WeightSlot& a, const WeightSlot& b) {
+    if (a.target != b.target) return a.target < b.target;
+    if (a.source != b.source) return a.source < b.source;
+    return a.delay < b.delay;
+  });
+  return slots;
+}
+
+void save_plastic(const PlasticPart& part, const StateSection& out) {
+  const std::vector<WeightSlot> slots = canonical_weight_order(part);
+  std::vector<double> weights(slots.size());
+  auto& rows = const_cast<PlasticPart&>(part).rows;  // weights() is not const; read only
+  for (std::size_t i = 0; i < slots.size(); ++i)
+    weights[i] = rows[slots[i].partition].weights()[slots[i].index];
+  out.write("weights", weights);
+  part.rule->save_state(out.section("rule"));
+}
+
+void load_plastic(PlasticPart& part, const StateSource& in) {
+  const std::vector<WeightSlot> slots = canonical_weight_order(part);
+  std::vector<double> weights(slots.size());
+  in.read("weights", weights);
+  for (std::size_t i = 0; i < slots.size(); ++i)
+    part.rows[slots[i].partition].weights()[slots[i].index] = weights[i];
+  part.rule->load_state(in.section("rule"));
 }
 
 }  // namespace
@@ -88,6 +138,7 @@ void Network::save_state(StateWriter& writer) const {
       pop.write("ring_excitatory", e.ring_excitatory);
       pop.write("ring_inhibitory", e.ring_inhibitory);
     }
+    if (!e.ring_current.empty()) pop.write("ring_current", e.ring_current);
     e.model->save_state(pop.section("model"));
     if (e.record_spikes && options_.keep_recordings_in_memory) {
       std::vector<std::int64_t> steps(e.recorded.size());
@@ -100,11 +151,12 @@ void Network::save_state(StateWriter& writer) const {
       pop.write("recorded_neuron", neurons);
     }
   }
-  for (std::size_t k = 0; k < projections_.size(); ++k)
-    root.section("projections")
-        .section(index_name(k))
-        .write_scalar<std::uint64_t>("synapse_count",
+  for (std::size_t k = 0; k < projections_.size(); ++k) {
+    const StateSection proj = root.section("projections").section(index_name(k));
+    proj.write_scalar<std::uint64_t>("synapse_count",
                                      synapse_count({static_cast<std::uint32_t>(k)}));
+    if (projections_[k].plastic) save_plastic(*projections_[k].plastic, proj.section("plastic"));
+  }
   for (std::size_t k = 0; k < inputs_.size(); ++k)
     inputs_[k].input->save_state(root.section("inputs").section(index_name(k)));
   if (options_.keep_recordings_in_memory)
@@ -155,6 +207,7 @@ void Network::load_state(const StateReader& reader) {
       pop.read("ring_excitatory", e.ring_excitatory);
       pop.read("ring_inhibitory", e.ring_inhibitory);
     }
+    if (!e.ring_current.empty()) pop.read("ring_current", e.ring_current);
     e.model->load_state(pop.section("model"));
     e.recorded.clear();
     if (e.record_spikes && options_.keep_recordings_in_memory && pop.contains("recorded_step")) {
@@ -167,6 +220,10 @@ void Network::load_state(const StateReader& reader) {
         e.recorded[i] = {steps[i], static_cast<NeuronIndex>(neurons[i])};
     }
   }
+  for (std::size_t k = 0; k < projections_.size(); ++k)
+    if (projections_[k].plastic)
+      load_plastic(*projections_[k].plastic,
+                   root.section("projections").section(index_name(k)).section("plastic"));
   for (std::size_t k = 0; k < inputs_.size(); ++k)
     inputs_[k].input->load_state(root.section("inputs").section(index_name(k)));
   for (std::size_t k = 0; k < traces_.size(); ++k) {

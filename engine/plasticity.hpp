@@ -33,6 +33,7 @@
 
 #include "engine/connectivity.hpp"
 #include "engine/population.hpp"
+#include "engine/state_io.hpp"
 #include "engine/time.hpp"
 
 namespace spikeflow {
@@ -86,6 +87,13 @@ class Plasticity {
 
   // Bytes of per-neuron state (traces, histories) now held.
   virtual std::uint64_t state_bytes() const = 0;
+
+  // Checkpoints (docs/checkpoints.md): the per-neuron state that spans windows (traces,
+  // spike histories, pending flushes), at a window boundary. What begin_window computes
+  // for one window only is not saved. load_state follows prepare() on a network built the
+  // same way and throws ConfigError if the arrays do not fit.
+  virtual void save_state(const StateSection& out) const = 0;
+  virtual void load_state(const StateSource& in) = 0;
 };
 
 // The synapses of one plastic projection that end in one partition, as compressed rows by
@@ -127,6 +135,9 @@ class PlasticRows {
       s += group.count;
     }
   }
+
+  // The stored weights in storage order (the order for_each_synapse visits).
+  std::span<double> weights() { return weights_; }
 
   // Visits every synapse: f(source, target, stored weight, delay_steps).
   template <typename F>

@@ -1,6 +1,8 @@
 // recover_file: makes the file of a killed run open normally and cuts every dataset back to
 // what the last completed flush vouched for (docs/output.md, "After a crash").
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <system_error>
@@ -72,7 +74,41 @@ std::map<std::string, std::uint64_t> counters(hid_t file, const char* dataset, c
   return result;
 }
 
-void recover_spikes(hid_t file, std::ostream& report) {
+double read_f64_at(hid_t ds, hsize_t index, const std::string& what) {
+  Id space(check_id(H5Dget_space(ds), "reading " + what));
+  const hsize_t one = 1;
+  check(H5Sselect_hyperslab(space, H5S_SELECT_SET, &index, nullptr, &one, nullptr),
+        "reading " + what);
+  Id mem(check_id(H5Screate_simple(1, &one, nullptr), "reading " + what));
+  double value = 0;
+  check(H5Dread(ds, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, &value), "reading " + what);
+  return value;
+}
+
+// The number of the first `n` times (non-decreasing: spikes and snapshots are written in
+// time order) that are <= until: a binary search with one read per probe, so a long
+// recording is not read whole.
+hsize_t count_up_to(hid_t times, hsize_t n, double until, const std::string& what) {
+  hsize_t lo = 0, hi = n;
+  while (lo < hi) {
+    const hsize_t mid = lo + (hi - lo) / 2;
+    if (read_f64_at(times, mid, what) <= until)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+// Why every dataset is also cut at simulated_until_ms. A flush writes, in this order, the
+// bulk data, the counters (each trace's mapping/time, spike_counts, weight_snapshots) and
+// simulated_until_ms last, each flushed before the next; they are separate datasets, so a
+// kill between them leaves counters one flush ahead of simulated_until_ms. The data the
+// counters vouch for is on disk (it was flushed before them), but the file says it is
+// valid only up to simulated_until_ms: trimming to the counters alone kept one flush of
+// data past the recorded time. simulated_until_ms, written last, is the commit point; the
+// counters still bound the data from above (a torn append past them may hold fill values).
+void recover_spikes(hid_t file, double until, std::ostream& report) {
   if (!hdf5::link_exists(file, "spikes")) return;
   const auto flushed = counters(file, "spike_counts", "populations");
   Id root = open_group(file, "spikes");
@@ -87,6 +123,8 @@ void recover_spikes(hid_t file, std::ostream& report) {
     hsize_t keep = std::min(n_t, n_i);
     if (const auto it = flushed.find(name); it != flushed.end())
       keep = std::min<hsize_t>(keep, it->second);
+    if (!std::isnan(until))
+      keep = count_up_to(timestamps, keep, until, "/spikes/" + name + "/timestamps");
     const bool a = trim(timestamps, keep, "/spikes/" + name + "/timestamps");
     const bool b = trim(node_ids, keep, "/spikes/" + name + "/node_ids");
     report << "spikes/" << name << ": " << keep << " spikes";
@@ -95,7 +133,15 @@ void recover_spikes(hid_t file, std::ostream& report) {
   }
 }
 
-void recover_report(hid_t group, const std::string& path, std::ostream& report) {
+// Frames whose time (k * interval, k = 1, 2, ...) is <= until. Frame times and until are
+// multiples of dt, so the quotient is an integer or at least 1/interval_steps from one; the
+// tolerance covers rounding for intervals up to 10^6 steps.
+hsize_t frames_up_to(double until, double interval) {
+  const double q = until / interval;
+  return static_cast<hsize_t>(std::max(0.0, std::floor(q + 1e-7)));
+}
+
+void recover_report(hid_t group, const std::string& path, double until, std::ostream& report) {
   Id data = open_dataset(group, "data");
   Id time = open_dataset(group, "mapping/time");
   double t[3] = {0, 0, 0};
@@ -106,6 +152,7 @@ void recover_report(hid_t group, const std::string& path, std::ostream& report) 
   hsize_t frames = frames_data;
   if (t[2] > 0.0 && t[1] >= t[0])
     frames = std::min<hsize_t>(frames, static_cast<hsize_t>(std::llround((t[1] - t[0]) / t[2])));
+  if (t[2] > 0.0 && !std::isnan(until)) frames = std::min(frames, frames_up_to(until, t[2]));
   const bool trimmed = trim(data, frames, path + "/data");
   const double stop = t[0] + static_cast<double>(frames) * t[2];
   const bool fixed = stop != t[1];
@@ -120,24 +167,24 @@ void recover_report(hid_t group, const std::string& path, std::ostream& report) 
   report << "\n";
 }
 
-void recover_reports(hid_t file, std::ostream& report) {
+void recover_reports(hid_t file, double until, std::ostream& report) {
   if (!hdf5::link_exists(file, "report")) return;
   Id root = open_group(file, "report");
   for (const auto& name : hdf5::child_names(root)) {
     Id population = open_group(root, name);
     if (hdf5::link_exists(population, "data")) {
-      recover_report(population, "/report/" + name, report);
+      recover_report(population, "/report/" + name, until, report);
       continue;
     }
     for (const auto& variable : hdf5::child_names(population)) {
       if (!hdf5::link_exists(population, (variable + "/data").c_str())) continue;
       Id group = open_group(population, variable);
-      recover_report(group, "/report/" + name + "/" + variable, report);
+      recover_report(group, "/report/" + name + "/" + variable, until, report);
     }
   }
 }
 
-void recover_weights(hid_t file, std::ostream& report) {
+void recover_weights(hid_t file, double until, std::ostream& report) {
   if (!hdf5::link_exists(file, "weights")) return;
   const auto flushed = counters(file, "weight_snapshots", "projections");
   Id root = open_group(file, "weights");
@@ -156,6 +203,7 @@ void recover_weights(hid_t file, std::ostream& report) {
     snapshots = std::min(snapshots, n_offsets - 1);
     if (const auto it = flushed.find(name); it != flushed.end())
       snapshots = std::min<hsize_t>(snapshots, it->second);
+    if (!std::isnan(until)) snapshots = count_up_to(times, snapshots, until, where + "/times");
     hsize_t synapses = read_u64_at(offsets, snapshots, where + "/offsets");
     std::vector<Id> data;
     for (const char* a : arrays) {
@@ -207,17 +255,16 @@ std::string recover(const std::filesystem::path& path) {
     report << "the file was closed properly\n";
   }
 
-  recover_spikes(file, report);
-  recover_reports(file, report);
-  recover_weights(file, report);
-
+  double until = std::numeric_limits<double>::quiet_NaN();
   if (hdf5::link_exists(file, "provenance/simulated_until_ms")) {
     Id ds = open_dataset(file, "provenance/simulated_until_ms");
-    double until = 0.0;
     check(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &until),
           "reading simulated_until_ms");
-    report << "valid up to " << until << " ms of model time\n";
   }
+  recover_spikes(file, until, report);
+  recover_reports(file, until, report);
+  recover_weights(file, until, report);
+  if (!std::isnan(until)) report << "valid up to " << until << " ms of model time\n";
   const htri_t has_completed = H5Aexists(file, "completed");
   check(has_completed, "looking up attribute 'completed'");
   if (has_completed == 0) {

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <deque>
 #include <exception>
@@ -198,6 +200,20 @@ void append(hid_t ds, hid_t mem_type, int rank, hsize_t old_rows, hsize_t rows, 
 
 void rewrite(hid_t ds, hid_t mem_type, const void* data, const std::string& what) {
   check(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), what);
+}
+
+// Test hook: SPIKEFLOW_TEST_KILL_IN_FLUSH=STAGE:N sends SIGKILL to the process at STAGE
+// of the N-th flush (from 1), so that recovery can be tested at each point between the
+// writes of a flush. STAGE: data, traces, spike_counts, weight_snapshots, until.
+void kill_point(const char* stage, std::uint64_t flush_number) {
+  static const std::string spec = [] {
+    const char* v = std::getenv("SPIKEFLOW_TEST_KILL_IN_FLUSH");
+    return std::string(v ? v : "");
+  }();
+  if (spec.empty()) return;
+  const auto colon = spec.find(':');
+  if (colon == std::string::npos || spec.compare(0, colon, stage) != 0) return;
+  if (std::strtoull(spec.c_str() + colon + 1, nullptr, 10) == flush_number) std::raise(SIGKILL);
 }
 
 void flush_dataset(hid_t ds, const std::string& what) {
@@ -637,6 +653,8 @@ void Writer::flush() {
     for (hid_t ds : {w.source.get(), w.target.get(), w.weight.get(), w.delay.get(), w.offsets.get(),
                      w.times.get()})
       flush_dataset(ds, "'/weights/" + w.name + "'");
+  const std::uint64_t number = flushes.load() + 1;
+  kill_point("data", number);
 
   // 2. The values that say how far the data is valid, never ahead of it.
   for (Report& r : reports_) {
@@ -646,21 +664,25 @@ void Writer::flush() {
     rewrite(r.time, H5T_NATIVE_DOUBLE, time, "writing '" + r.path + "/mapping/time'");
     flush_dataset(r.time, "'" + r.path + "/mapping/time'");
   }
+  kill_point("traces", number);
   if (!spikes_.empty()) {
     std::vector<std::uint64_t> counts;
     for (const auto& g : spikes_) counts.push_back(g.written);
     rewrite(spike_counts_, H5T_NATIVE_UINT64, counts.data(), "writing spike counts");
     flush_dataset(spike_counts_, "spike counts");
   }
+  kill_point("spike_counts", number);
   if (!weights_.empty()) {
     std::vector<std::uint64_t> counts;
     for (const auto& w : weights_) counts.push_back(w.snapshots);
     rewrite(weight_snapshots_, H5T_NATIVE_UINT64, counts.data(), "writing snapshot counts");
     flush_dataset(weight_snapshots_, "snapshot counts");
   }
+  kill_point("weight_snapshots", number);
   const double until = grid_.time_of(end_);
   rewrite(simulated_until_, H5T_NATIVE_DOUBLE, &until, "writing simulated_until_ms");
   flush_dataset(simulated_until_, "simulated_until_ms");
+  kill_point("until", number);
   check(H5Fflush(file_, H5F_SCOPE_LOCAL), "flushing the file");
 
   flushed_end_ = end_;

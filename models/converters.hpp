@@ -67,6 +67,18 @@ class SpikesToRates final : public Adapter {
 
   Step update_interval() const override { return k_; }
   std::span<const double> outputs() const override { return rate_; }
+  // Checkpoints: rate, the filter (exponential: its value; box: the windowed count) and the
+  // box window's per-step history, whose slots are indexed by the absolute step.
+  void save_state(const StateSection& out) const override {
+    Adapter::save_state(out);
+    out.write("filtered", filtered_);
+    out.write("history", history_);
+  }
+  void load_state(const StateSource& in) override {
+    Adapter::load_state(in);
+    in.read("filtered", filtered_);
+    in.read("history", history_);
+  }
 
  private:
   NeuronIndex size_;
@@ -98,6 +110,16 @@ class RatesToSpikes final : public Adapter {
   bool graded() const override { return false; }
   std::span<const double> outputs() const override { return {}; }
   void bind(const PopulationContext& context) override;
+  // Checkpoints: the held rate and its spike probability (recomputed only when the rate
+  // changes, so it is state too).
+  void save_state(const StateSection& out) const override {
+    Adapter::save_state(out);
+    out.write("p", p_);
+  }
+  void load_state(const StateSource& in) override {
+    Adapter::load_state(in);
+    in.read("p", p_);
+  }
 
  private:
   NeuronIndex size_;

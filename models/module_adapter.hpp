@@ -40,6 +40,20 @@ class ModuleAdapter final : public Adapter {
 
   Step update_interval() const override { return k_; }
   std::span<const double> outputs() const override { return y_; }
+  // Checkpoints: y, the input summed so far in the current interval, the last averaged
+  // input, and the module's own state under module/ (ConfigError if it cannot save it).
+  void save_state(const StateSection& out) const override {
+    Adapter::save_state(out);
+    out.write("sum", sum_);
+    out.write("x", x_);
+    module_->save_state(out.section("module"));
+  }
+  void load_state(const StateSource& in) override {
+    Adapter::load_state(in);
+    in.read("sum", sum_);
+    in.read("x", x_);
+    module_->load_state(in.section("module"));
+  }
   dnn::Module& module() { return *module_; }
 
  private:

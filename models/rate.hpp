@@ -73,6 +73,15 @@ class RatePopulation final : public Adapter {
 
   Step update_interval() const override { return k_; }
   std::span<const double> outputs() const override { return r_; }
+  // Checkpoints: r and I, and sum (the input summed so far in the current interval).
+  void save_state(const StateSection& out) const override {
+    Adapter::save_state(out);
+    out.write("sum", sum_);
+  }
+  void load_state(const StateSource& in) override {
+    Adapter::load_state(in);
+    in.read("sum", sum_);
+  }
   const RateParams& params() const { return params_; }
 
  private:

@@ -1,6 +1,7 @@
 #include "models/stdp.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -85,6 +86,47 @@ struct Flush {
 
 // Drops the entries of `h` older than `cutoff` but the newest of them, which still answers
 // "the last spike before t" for every t after the cutoff.
+// Histories of all neurons as flat arrays: count (one per neuron), step, a, b.
+template <typename Entry, typename Values>
+void save_histories(const StateSection& out, const std::vector<std::vector<Entry>>& histories,
+                    Values values) {
+  std::vector<std::uint64_t> count;
+  std::vector<std::int64_t> step;
+  std::vector<double> a, b;
+  for (const auto& h : histories) {
+    count.push_back(h.size());
+    for (const Entry& e : h) {
+      const std::array<double, 2> v = values(e);
+      step.push_back(e.step);
+      a.push_back(v[0]);
+      b.push_back(v[1]);
+    }
+  }
+  out.write("count", count);
+  out.write("step", step);
+  out.write("a", a);
+  out.write("b", b);
+}
+
+template <typename Entry, typename Make>
+void load_histories(const StateSource& in, std::vector<std::vector<Entry>>& histories, Make make) {
+  std::vector<std::uint64_t> count(histories.size());
+  in.read("count", count);
+  std::uint64_t total = 0;
+  for (std::uint64_t c : count) total += c;
+  std::vector<std::int64_t> step(total);
+  std::vector<double> a(total), b(total);
+  in.read("step", step);  // the reader checks each length against the counts' sum
+  in.read("a", a);
+  in.read("b", b);
+  std::size_t k = 0;
+  for (std::size_t n = 0; n < histories.size(); ++n) {
+    histories[n].clear();
+    for (std::uint64_t j = 0; j < count[n]; ++j, ++k)
+      histories[n].push_back(make(step[k], a[k], b[k]));
+  }
+}
+
 template <typename Entry>
 void prune(std::vector<Entry>& h, Step cutoff) {
   const auto first_new = std::lower_bound(h.begin(), h.end(), cutoff,
@@ -219,6 +261,74 @@ class TraceStdp final : public Plasticity {
     // p + delay <= now - 1.
     const Step upper = std::min(now - 1, s.last + horizon_);
     return facilitate(stored, source, target, delay, s.last, s.x, upper);
+  }
+
+  // Per source: last spike, traces, flushed flag; per target the post-spike history (and
+  // per source the pre history of nearest_presynaptic_centred), flattened with a count per
+  // neuron; the time-ordered pre spikes from which flushes are chosen. snapshots_ and
+  // flushes_ are rebuilt by every begin_window and are not saved.
+  void save_state(const StateSection& out) const override {
+    std::vector<std::int64_t> last(pre_.size());
+    std::vector<double> x(pre_.size()), r2(pre_.size());
+    std::vector<std::uint64_t> flushed(pre_.size());
+    for (std::size_t i = 0; i < pre_.size(); ++i) {
+      last[i] = pre_[i].last;
+      x[i] = pre_[i].x;
+      r2[i] = pre_[i].r2;
+      flushed[i] = pre_[i].flushed ? 1 : 0;
+    }
+    out.write("pre_last", last);
+    out.write("pre_x", x);
+    out.write("pre_r2", r2);
+    out.write("pre_flushed", flushed);
+    save_histories(out.section("post"), post_, [](const PostEntry& e) {
+      return std::array<double, 2>{e.y, e.o2_before};
+    });
+    if (pre_centred())
+      save_histories(out.section("pre_history"), pre_history_, [](const PreEntry& e) {
+        return std::array<double, 2>{e.x, 0.0};
+      });
+    std::vector<std::int64_t> fifo_step;
+    std::vector<std::uint64_t> fifo_neuron;
+    for (const NeuronSpike& f : fifo_) {
+      fifo_step.push_back(f.step);
+      fifo_neuron.push_back(f.neuron);
+    }
+    out.write("fifo_step", fifo_step);
+    out.write("fifo_neuron", fifo_neuron);
+  }
+
+  void load_state(const StateSource& in) override {
+    std::vector<std::int64_t> last(pre_.size());
+    std::vector<double> x(pre_.size()), r2(pre_.size());
+    std::vector<std::uint64_t> flushed(pre_.size());
+    in.read("pre_last", last);
+    in.read("pre_x", x);
+    in.read("pre_r2", r2);
+    in.read("pre_flushed", flushed);
+    for (std::size_t i = 0; i < pre_.size(); ++i) pre_[i] = {last[i], x[i], r2[i], flushed[i] != 0};
+    load_histories(in.section("post"), post_, [](Step step, double a, double b) {
+      return PostEntry{step, a, b};
+    });
+    if (pre_centred())
+      load_histories(in.section("pre_history"), pre_history_, [](Step step, double a, double) {
+        return PreEntry{step, a};
+      });
+    std::vector<std::int64_t> fifo_step(in.size("fifo_step"));
+    std::vector<std::uint64_t> fifo_neuron(in.size("fifo_neuron"));
+    in.read("fifo_step", fifo_step);
+    in.read("fifo_neuron", fifo_neuron);
+    if (fifo_step.size() != fifo_neuron.size())
+      throw ConfigError("checkpoint: stdp fifo_step and fifo_neuron differ in length");
+    fifo_.clear();
+    for (std::size_t i = 0; i < fifo_step.size(); ++i) {
+      if (fifo_neuron[i] >= pre_.size())
+        throw ConfigError(concat("checkpoint: stdp fifo_neuron ", fifo_neuron[i],
+                                 " is not a source (", pre_.size(), " sources)"));
+      fifo_.push_back({fifo_step[i], static_cast<NeuronIndex>(fifo_neuron[i])});
+    }
+    snapshots_.clear();
+    flushes_.clear();
   }
 
   std::uint64_t state_bytes() const override {

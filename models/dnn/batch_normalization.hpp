@@ -38,6 +38,9 @@ class BatchNormalization final : public Module {
   std::size_t input_size() const override { return channels_ * features_; }
   std::size_t output_size() const override { return channels_ * features_; }
   void forward(std::span<const double> x, std::span<double> y) override;
+  // Stateless between calls: a checkpoint saves nothing of it.
+  void save_state(const StateSection&) const override {}
+  void load_state(const StateSource&) override {}
 
   const Tensors& tensors() const { return tensors_; }
   double eps() const { return eps_; }

@@ -47,6 +47,9 @@ class Conv2d final : public Module {
   std::size_t input_size() const override;
   std::size_t output_size() const override;
   void forward(std::span<const double> x, std::span<double> y) override;
+  // Stateless between calls: a checkpoint saves nothing of it.
+  void save_state(const StateSection&) const override {}
+  void load_state(const StateSource&) override {}
 
   const Shape& shape() const { return shape_; }
   Activation activation() const { return phi_; }

@@ -36,6 +36,9 @@ class Dense final : public Module {
   std::size_t input_size() const override { return in_; }
   std::size_t output_size() const override { return out_; }
   void forward(std::span<const double> x, std::span<double> y) override;
+  // Stateless between calls: a checkpoint saves nothing of it.
+  void save_state(const StateSection&) const override {}
+  void load_state(const StateSource&) override {}
 
   Activation activation() const { return phi_; }
   // Row-major out x in. Mutable so that learning rules (rate_learning.hpp) can update it.

@@ -41,6 +41,9 @@ class DivisiveNormalization final : public Module {
   std::size_t input_size() const override { return size_; }
   std::size_t output_size() const override { return size_; }
   void forward(std::span<const double> x, std::span<double> y) override;
+  // Stateless between calls: a checkpoint saves nothing of it.
+  void save_state(const StateSection&) const override {}
+  void load_state(const StateSource&) override {}
 
   const Params& params() const { return params_; }
   std::span<const double> weights() const { return weights_; }

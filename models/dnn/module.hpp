@@ -9,6 +9,9 @@
 #include <span>
 #include <string_view>
 
+#include "engine/error.hpp"
+#include "engine/state_io.hpp"
+
 namespace spikeflow::dnn {
 
 class Module {
@@ -22,6 +25,19 @@ class Module {
   virtual void forward(std::span<const double> x, std::span<double> y) = 0;
   // Clears any hidden state (recurrent cells); stateless modules do nothing.
   virtual void reset() {}
+  // Checkpoints (docs/checkpoints.md): the state that carries from one forward to the next
+  // (recurrent cells: h and c; learning layers: weights and thresholds), as named arrays.
+  // Every module says what it saves: a stateless one overrides both with nothing. The
+  // default refuses, so that a module written without checkpoints in mind makes saving
+  // fail with its name instead of resuming with its state silently reset.
+  virtual void save_state(const StateSection&) const {
+    throw ConfigError(concat("checkpoint: module '", kind(),
+                             "' cannot save its state (it implements no save_state)"));
+  }
+  virtual void load_state(const StateSource&) {
+    throw ConfigError(concat("checkpoint: module '", kind(),
+                             "' cannot load its state (it implements no load_state)"));
+  }
 };
 
 }  // namespace spikeflow::dnn

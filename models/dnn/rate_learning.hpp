@@ -59,6 +59,9 @@ class RateLearning {
   const Params& params() const { return params_; }
   std::span<const double> theta() const { return theta_; }
   void reset();  // theta back to theta0
+  // Checkpoints: theta, one value per output.
+  void save_state(const StateSection& out) const { out.write("theta", theta_); }
+  void load_state(const StateSource& in) { in.read("theta", theta_); }
 
  private:
   Params params_;
@@ -77,6 +80,15 @@ class LearningDense final : public Module {
   void forward(std::span<const double> x, std::span<double> y) override;
   // Resets the rule's state (theta); the learned weights are kept.
   void reset() override { rule_.reset(); }
+  // Checkpoints: the learned weights (the bias does not learn) and the rule's theta.
+  void save_state(const StateSection& out) const override {
+    out.write("weights", layer_.weights());
+    rule_.save_state(out.section("rule"));
+  }
+  void load_state(const StateSource& in) override {
+    in.read("weights", layer_.weights());
+    rule_.load_state(in.section("rule"));
+  }
 
   // Learning can be paused (e.g. to test a trained layer); it is on after construction.
   void set_learning(bool on) { learning_ = on; }

@@ -49,6 +49,9 @@ class RecurrentCell : public Module {
   std::size_t input_size() const override { return input_; }
   std::size_t output_size() const override { return hidden_; }
   void reset() override;
+  // Checkpoints: h (and c for the LSTM).
+  void save_state(const StateSection& out) const override { out.write("h", h_); }
+  void load_state(const StateSource& in) override { in.read("h", h_); }
 
   std::size_t hidden_size() const { return hidden_; }
   std::size_t gates() const { return gates_; }
@@ -81,6 +84,14 @@ class Lstm final : public RecurrentCell {
   std::string_view kind() const override { return "lstm"; }
   void forward(std::span<const double> x, std::span<double> y) override;
   void reset() override;
+  void save_state(const StateSection& out) const override {
+    RecurrentCell::save_state(out);
+    out.write("c", c_);
+  }
+  void load_state(const StateSource& in) override {
+    RecurrentCell::load_state(in);
+    in.read("c", c_);
+  }
   // c_t after the last forward.
   std::span<const double> cell() const { return c_; }
 

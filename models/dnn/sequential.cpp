@@ -1,5 +1,7 @@
 #include "models/dnn/sequential.hpp"
 
+#include <string>
+
 #include "models/dnn/module_common.hpp"
 
 namespace spikeflow::dnn {
@@ -30,6 +32,16 @@ void Sequential::forward(std::span<const double> x, std::span<double> y) {
 
 void Sequential::reset() {
   for (auto& stage : stages_) stage->reset();
+}
+
+void Sequential::save_state(const StateSection& out) const {
+  for (std::size_t k = 0; k < stages_.size(); ++k)
+    stages_[k]->save_state(out.section(std::to_string(k)));
+}
+
+void Sequential::load_state(const StateSource& in) {
+  for (std::size_t k = 0; k < stages_.size(); ++k)
+    stages_[k]->load_state(in.section(std::to_string(k)));
 }
 
 }  // namespace spikeflow::dnn

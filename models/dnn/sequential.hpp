@@ -29,6 +29,9 @@ class Sequential final : public Module {
   std::size_t output_size() const override { return stages_.back()->output_size(); }
   void forward(std::span<const double> x, std::span<double> y) override;
   void reset() override;
+  // Each stage under its index: "0/...", "1/...".
+  void save_state(const StateSection& out) const override;
+  void load_state(const StateSource& in) override;
 
   std::size_t stage_count() const { return stages_.size(); }
   Module& stage(std::size_t k) { return *stages_.at(k); }
