@@ -12,7 +12,8 @@
 //   per neuron    s_j, r_j: each neuron's mean over the bins; correlation and RMSE across
 //                 neurons;
 //   relative error |mean S - mean R| / mean R.
-// A correlation is undefined (NaN, null in JSON) when either side is constant.
+// A correlation is undefined (NaN, null in JSON) when either side is constant (to 1e-6
+// relative: sum (x - mean)^2 <= 1e-12 sum x^2).
 #include <hdf5.h>
 
 #include <algorithm>
@@ -133,13 +134,16 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b) {
   double ma = 0.0, mb = 0.0;
   for (std::size_t i = 0; i < a.size(); ++i) ma += a[i], mb += b[i];
   ma /= n, mb /= n;
-  double sab = 0.0, saa = 0.0, sbb = 0.0;
+  double sab = 0.0, saa = 0.0, sbb = 0.0, qa = 0.0, qb = 0.0;
   for (std::size_t i = 0; i < a.size(); ++i) {
     sab += (a[i] - ma) * (b[i] - mb);
     saa += (a[i] - ma) * (a[i] - ma);
     sbb += (b[i] - mb) * (b[i] - mb);
+    qa += a[i] * a[i], qb += b[i] * b[i];
   }
-  if (saa == 0.0 || sbb == 0.0) return NAN;
+  // Constant to 1e-6 relative (e.g. identical rate units, apart from the rounding of their
+  // sums and of the float32 recording): the correlation is undefined, not a number of noise.
+  if (saa <= 1e-12 * qa || sbb <= 1e-12 * qb) return NAN;
   return sab / std::sqrt(saa * sbb);
 }
 
