@@ -41,5 +41,6 @@ int validate_command(const std::vector<std::string>& args);
 int inspect_command(const std::vector<std::string>& args);
 int recover_command(const std::vector<std::string>& args);
 int meanfield_command(const std::vector<std::string>& args);
+int compare_command(const std::vector<std::string>& args);
 
 }  // namespace spikeflow::cli

@@ -33,6 +33,7 @@ commands:
   inspect OUT.h5       summarise a recording: populations, spikes, rates, traces, provenance
   recover FILE.h5      make the file of a killed run readable (everything up to its last flush)
   meanfield MODEL.toml predicted stationary rates of a LIF network (mean-field, Siegert)
+  compare SPK.h5 RATE.h5  spike rates of a run against a rate model's traces
 
 options:
   -h, --help     this text; 'spikeflow <command> --help' describes a command
@@ -105,6 +106,7 @@ int dispatch(int argc, char** argv) {
   if (command == "inspect") return inspect_command(rest);
   if (command == "recover") return recover_command(rest);
   if (command == "meanfield") return meanfield_command(rest);
+  if (command == "compare") return compare_command(rest);
   if (!command.empty() && command[0] == '-')
     throw UsageError("unknown option '" + command + "' (see 'spikeflow --help')");
   throw UsageError("unknown command '" + command +

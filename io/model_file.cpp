@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "io/module_loader.hpp"
 #include "io/units.hpp"
 #include "models/converters.hpp"
 #include "models/inputs.hpp"
@@ -17,6 +18,7 @@
 #include "models/lif_cond_exp.hpp"
 #include "models/lif_delta.hpp"
 #include "models/lif_exp.hpp"
+#include "models/module_adapter.hpp"
 #include "models/rate.hpp"
 #include "models/spike_source_array.hpp"
 #include "models/stdp.hpp"
@@ -642,12 +644,14 @@ void apply_override(Value& root, const Override& o, std::size_t n) {
 // The network
 
 const std::vector<std::string> kModels = {
-    "lif_delta",          "lif_exp", "lif_alpha",       "lif_cond_exp",
-    "spike_source_array", "rate",    "spikes_to_rates", "rates_to_spikes"};
+    "lif_delta", "lif_exp", "lif_alpha", "lif_cond_exp", "spike_source_array", "rate",
+    "spikes_to_rates", "rates_to_spikes",
+    // DNN modules (io/module_loader.hpp), wrapped by the module adapter
+    "dense", "conv2d", "divisive_normalization", "batch_normalization", "rnn", "lstm", "gru"};
 // Adapters (engine/adapter.hpp): rate populations and converters.
 const std::vector<std::string> kAdapterModels = {"rate", "spikes_to_rates", "rates_to_spikes"};
 const std::vector<std::string> kTransferFunctions = {"relu", "threshold_linear", "sigmoid", "tanh",
-                                                     "lif"};
+                                                     "lif",  "siegert"};
 const std::vector<std::string> kFilters = {"exponential", "box"};
 const std::vector<std::string> kRules = {"all_to_all",     "one_to_one",      "pairwise_bernoulli",
                                          "fixed_indegree", "fixed_outdegree", "fixed_total_number"};
@@ -683,7 +687,8 @@ struct PopulationFacts {
   // Adapters: the update interval (ms) and where it was written (null: the default, 0).
   double update_interval = -1.0;  // < 0: not an adapter with an interval
   const Value* update_interval_value = nullptr;
-  double extra_bytes = 0.0;  // buffers beyond state and rings (filter histories)
+  double extra_bytes = 0.0;      // buffers beyond state and rings (filter histories)
+  std::uint64_t input_size = 0;  // DNN modules: the input width; 0: equal to size
 };
 
 struct ProjectionFacts {
@@ -828,6 +833,10 @@ class Builder {
       }
       model = models::make_spike_source_array(std::move(times));
       facts.accepts_input = false;
+    } else if (const auto& kinds = io::module_kinds();
+               std::find(kinds.begin(), kinds.end(), facts.model) != kinds.end()) {
+      model = make_module(facts, params, params_key, t);
+      size = facts.size;
     } else if (std::find(kAdapterModels.begin(), kAdapterModels.end(), facts.model) !=
                kAdapterModels.end()) {
       size = population_size(t.get("size"), concat(key, ".size"));
@@ -976,6 +985,87 @@ class Builder {
     }
   }
 
+  // A DNN module (io/module_loader.hpp) whose tensors come from the HDF5 file `weights`
+  // (relative to the model file that names it) in `group`, wrapped by the module adapter.
+  // Its size is the module's output size; `size`, if given, must equal it.
+  std::unique_ptr<Population> make_module(PopulationFacts& facts, const Value* params,
+                                          const std::string& params_key, const Table& pop) {
+    if (!params) ctx_.fail(*facts.table, params_key, "missing: a module needs params.weights");
+    const Table t(ctx_, *params, params_key,
+                  {"weights", "group", "activation", "height", "width", "stride_h", "stride_w",
+                   "pad_h", "pad_w", "features", "eps", "n", "sigma", "update_interval"});
+    io::ModuleSpec spec;
+    spec.kind = facts.model;
+    const Value& weights = t.get("weights");
+    spec.weights = relative_to_file(weights, string(ctx_, weights, t.child_key("weights")));
+    if (const Value* g = t.find("group")) spec.group = string(ctx_, *g, t.child_key("group"));
+    if (const Value* a = t.find("activation"))
+      spec.activation = choice(ctx_, *a, t.child_key("activation"), "activation",
+                               {"identity", "relu", "sigmoid", "tanh"});
+    const auto count = [&](const char* name, std::size_t& field, std::int64_t least) {
+      const Value* v = t.find(name);
+      if (!v) return;
+      const std::int64_t x = integer(ctx_, *v, t.child_key(name));
+      if (x < least || x > (std::int64_t{1} << 31))
+        ctx_.fail(*v, t.child_key(name),
+                  concat("must be an integer in [", least, ", 2^31], got ", x));
+      field = static_cast<std::size_t>(x);
+    };
+    if (facts.model == "conv2d") {
+      count("height", spec.height, 1);
+      count("width", spec.width, 1);
+      if (!t.find("height") || !t.find("width"))
+        ctx_.fail(*params, params_key, "conv2d needs the input's height and width");
+    }
+    count("stride_h", spec.stride_h, 1);
+    count("stride_w", spec.stride_w, 1);
+    count("pad_h", spec.pad_h, 0);
+    count("pad_w", spec.pad_w, 0);
+    count("features", spec.features, 1);
+    if (const Value* v = t.find("eps"))
+      spec.eps = positive(ctx_, *v, t.child_key("eps"), Dimension::dimensionless);
+    if (const Value* v = t.find("n"))
+      spec.n = positive(ctx_, *v, t.child_key("n"), Dimension::dimensionless);
+    if (const Value* v = t.find("sigma"))
+      spec.sigma = non_negative(ctx_, *v, t.child_key("sigma"), Dimension::dimensionless);
+    double interval = 0.0;
+    if (const Value* v = t.find("update_interval"))
+      interval = non_negative(ctx_, *v, t.child_key("update_interval"), Dimension::time);
+    facts.update_interval = interval;
+    facts.update_interval_value = t.find("update_interval");
+    facts.weight = Dimension::dimensionless;
+
+    std::unique_ptr<dnn::Module> module;
+    try {
+      module = io::load_module(spec);
+    } catch (const ConfigError& e) {
+      ctx_.fail(weights, t.child_key("weights"), e.what());
+    }
+    facts.size = module->output_size();
+    facts.input_size = module->input_size();
+    if (const Value* s = pop.find("size")) {
+      const std::int64_t n = integer(ctx_, *s, pop.child_key("size"));
+      if (n < 0 || static_cast<std::uint64_t>(n) != facts.size)
+        ctx_.fail(*s, pop.child_key("size"),
+                  concat("must equal the output size of the ", facts.model, " module (", facts.size,
+                         ", from its tensors), got ", n));
+    }
+    try {
+      return models::make_module_adapter(std::move(module), interval);
+    } catch (const ConfigError& e) {
+      ctx_.fail(weights, t.child_key("weights"), e.what());
+    }
+  }
+
+  // A file name written in a model file, relative to the directory of that file.
+  fs::path relative_to_file(const Value& v, const std::string& name) const {
+    const fs::path given(name);
+    if (given.is_absolute()) return given;
+    const std::string file = v.location().file_name();
+    const fs::path base = file.rfind(kOverrideFile, 0) == 0 ? out_.path : fs::path(file);
+    return base.parent_path() / given;
+  }
+
   // Reads `params` for a rate population or a converter (models/rate.hpp,
   // models/converters.hpp) and constructs it; their inputs and outputs are plain numbers.
   std::unique_ptr<Population> make_adapter_model(PopulationFacts& facts, std::uint64_t size,
@@ -996,8 +1086,23 @@ class Builder {
     try {
       if (facts.model == "rate") {
         const Table t(ctx_, given, params_key,
-                      {"tau", "b", "phi", "gain", "theta", "r_max", "update_interval"});
+                      {"tau", "b", "phi", "gain", "theta", "r_max", "update_interval", "E_L", "C_m",
+                       "tau_m", "t_ref", "V_th", "V_reset", "sigma", "J_exc", "J_inh", "tau_syn"});
         models::RateParams p;
+        // The LIF neuron of phi = lif / siegert (models/rate.hpp).
+        read(t, "E_L", Dimension::voltage, p.neuron.E_L);
+        read(t, "C_m", Dimension::capacitance, p.neuron.C_m);
+        read(t, "tau_m", Dimension::time, p.neuron.tau_m);
+        read(t, "t_ref", Dimension::time, p.neuron.t_ref);
+        read(t, "V_th", Dimension::voltage, p.neuron.V_th);
+        read(t, "V_reset", Dimension::voltage, p.neuron.V_reset);
+        read(t, "J_exc", Dimension::voltage, p.J_exc);
+        read(t, "J_inh", Dimension::voltage, p.J_inh);
+        read(t, "tau_syn", Dimension::time, p.tau_syn);
+        if (t.find("sigma")) {
+          p.sigma = 0.0;
+          read(t, "sigma", Dimension::voltage, *p.sigma);
+        }
         read(t, "tau", Dimension::time, p.tau);
         read(t, "b", Dimension::dimensionless, p.b);
         read(t, "gain", Dimension::dimensionless, p.gain);
@@ -1187,7 +1292,8 @@ class Builder {
 
     const ProjectionGeometry geometry{
         out_.settings.seed, projections_.size(), static_cast<NeuronIndex>(source.size),
-        static_cast<NeuronIndex>(target.size), source.handle.index == target.handle.index};
+        static_cast<NeuronIndex>(target.input_size ? target.input_size : target.size),
+        source.handle.index == target.handle.index};
     try {
       validate_rule(rule, geometry, name);
     } catch (const ConfigError& e) {
@@ -1254,7 +1360,7 @@ class Builder {
     ProjectionFacts facts;
     facts.name = name;
     facts.sources = source.size;
-    facts.targets = target.size;
+    facts.targets = target.input_size ? target.input_size : target.size;
     facts.expected_synapses = expected_synapse_count(rule, geometry);
     facts.max_delay_ms = estimated_max(spec.delay);
     facts.min_delay_ms = spec.delay.min_value();

@@ -7,6 +7,8 @@
 
 #include "engine/network.hpp"
 #include "models/inputs.hpp"
+#include "models/lif_delta.hpp"
+#include "models/lif_transfer.hpp"
 #include "models/rate.hpp"
 #include "tests/engine/adapter_test_support.hpp"
 #include "tests/models/model_test_support.hpp"
@@ -139,7 +141,7 @@ TEST_CASE("rate: graded input is averaged over the update interval", "[unit][mod
   }
 }
 
-TEST_CASE("rate: invalid parameters and phi = lif are refused with the value", "[unit][model]") {
+TEST_CASE("rate: invalid parameters are refused with the value", "[unit][model]") {
   models::RateParams p;
   p.tau = -1.0;
   CHECK_THAT(test::config_error([&] { models::make_rate(1, p); }),
@@ -154,9 +156,20 @@ TEST_CASE("rate: invalid parameters and phi = lif are refused with the value", "
              Contains("r_max must be > 0 Hz, got -5"));
   p = {};
   p.phi = models::TransferFunction::lif;
-  CHECK_THAT(test::config_error([&] { models::make_rate(1, p); }), Contains("not yet"));
+  p.neuron.V_reset = -50.0;
+  CHECK_THAT(test::config_error([&] { models::make_rate(1, p); }),
+             Contains("rate: V_reset must be < V_th = -55 mV, got -50 mV"));
+  p = {};
+  p.phi = models::TransferFunction::siegert;
+  p.sigma = -2.0;
+  CHECK_THAT(test::config_error([&] { models::make_rate(1, p); }),
+             Contains("rate: sigma must be >= 0 mV, got -2"));
+  p.sigma.reset();
+  p.J_inh = -0.1;
+  CHECK_THAT(test::config_error([&] { models::make_rate(1, p); }),
+             Contains("rate: J_inh must be >= 0 mV, got -0.1"));
   CHECK_THAT(test::config_error([&] { models::transfer_function("softplus"); }),
-             Contains("phi must be one of relu, threshold_linear, sigmoid, tanh, lif, got "
+             Contains("phi must be one of relu, threshold_linear, sigmoid, tanh, lif, siegert, got "
                       "'softplus'"));
   p = {};
   p.update_interval = 0.25;
@@ -164,4 +177,157 @@ TEST_CASE("rate: invalid parameters and phi = lif are refused with the value", "
   net.add_population("r", models::make_rate(1, p));
   CHECK_THAT(test::config_error([&] { net.build(); }),
              Contains("rate: update_interval must be a multiple of dt = 0.1 ms, got 0.25 ms"));
+}
+
+namespace {
+
+// The last recorded value of a one-neuron trace.
+double last_value(const Network& net, TraceHandle trace) {
+  const Trace& tr = net.trace(trace);
+  REQUIRE_FALSE(tr.values.empty());
+  return tr.values.back();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "rate: phi = lif equals the LIF f-I curve and a simulated lif_delta under the same DC "
+    "current",
+    "[unit][model]") {
+  // Requirement: phi = lif reads its input as a current in pA and outputs the deterministic
+  // rate of models/lif_transfer.hpp; the spiking lif_delta with the same current fires with
+  // a mean interval in (1/rate - dt, 1/rate] (NEST defaults, rheobase 375 pA).
+  const std::vector<double> currents = {300.0, 375.0, 380.0, 450.0, 700.0, 1500.0};
+  models::RateParams p;
+  p.phi = models::TransferFunction::lif;
+  p.tau = 0.0;
+  Network net(test::serial());
+  const double dt = net.grid().dt();
+  std::vector<PopulationHandle> spiking;
+  std::vector<TraceHandle> rates;
+  for (const double current : currents) {
+    const auto r = net.add_population(concat("r", current), models::make_rate(1, p));
+    net.add_input(r, models::make_dc_input({.amplitude = current}));
+    rates.push_back(net.record_state(r, "r", {}, 10.0));
+    spiking.push_back(net.add_population(concat("s", current), models::make_lif_delta(1, {})));
+    net.add_input(spiking.back(), models::make_dc_input({.amplitude = current}));
+    net.record_spikes(spiking.back());
+  }
+  net.run(2000.0);
+
+  for (std::size_t k = 0; k < currents.size(); ++k) {
+    const double rate = last_value(net, rates[k]);
+    const double reference = models::lif_rate_current(currents[k], models::MembraneParams{});
+    const auto& spikes = net.spikes(spiking[k]);
+    INFO("I = " << currents[k] << " pA: rate unit " << rate << " Hz, f-I curve " << reference
+                << " Hz, lif_delta " << spikes.size() << " spikes");
+    CHECK(rate == Approx(reference).epsilon(1e-12).margin(1e-300));
+    if (currents[k] <= 375.0) {
+      CHECK(rate == 0.0);
+      CHECK(spikes.empty());
+      continue;
+    }
+    // By hand: mu = -70 + 10 I / 250, rate = 1000 / (2 + 10 ln((mu + 70) / (mu + 55))).
+    const double mu = -70.0 + 10.0 * currents[k] / 250.0;
+    CHECK(rate == Approx(1000.0 / (2.0 + 10.0 * std::log((mu + 70.0) / (mu + 55.0)))));
+    REQUIRE(spikes.size() >= 3);
+    const double mean_isi = static_cast<double>(spikes.back().step - spikes.front().step) * dt /
+                            static_cast<double>(spikes.size() - 1);
+    CHECK(mean_isi > 1000.0 / rate - dt - 1e-9);
+    CHECK(mean_isi <= 1000.0 / rate + 1e-9);
+  }
+}
+
+TEST_CASE("rate: phi = siegert with sigma given equals the Siegert formula", "[unit][model]") {
+  // Requirement: mu = E_L + tau_m x / C_m, the rate that of models/lif_transfer.hpp.
+  models::RateParams p;
+  p.phi = models::TransferFunction::siegert;
+  p.tau = 0.0;
+  p.b = 300.0;  // pA, with a DC input of 60 pA: mu = -70 + 10 * 360 / 250 = -55.6 mV
+  p.sigma = 3.0;
+  p.tau_syn = GENERATE(0.0, 0.5);
+  Network net(test::serial());
+  const auto r = net.add_population("r", models::make_rate(1, p));
+  net.add_input(r, models::make_dc_input({.amplitude = 60.0}));
+  const auto trace = net.record_state(r, "r", {}, 1.0);
+  net.run(5.0);
+  const double reference =
+      models::siegert_rate(-70.0 + 10.0 * 360.0 / 250.0, 3.0, {10.0, 2.0, -55.0, -70.0}, p.tau_syn);
+  INFO("tau_syn = " << p.tau_syn);
+  REQUIRE(reference > 1.0);
+  CHECK(last_value(net, trace) == Approx(reference).epsilon(1e-12));
+}
+
+TEST_CASE(
+    "rate: phi = siegert with derived sigma matches lif_delta under Poisson input of "
+    "0.1 mV jumps within 10 percent",
+    "[unit][model]") {
+  // Requirement: a rate unit fed the rates nu_e, nu_i through weights +-C_m J / 1000 pA/Hz
+  // (one source of K inputs each) has mu = E_L + tau_m J (nu_e - nu_i) / 1000 and
+  // sigma^2 = tau_m J^2 (nu_e + nu_i) / 1000 (shot noise), and so the rate of a spiking
+  // lif_delta driven by Poisson trains of those rates and jumps +-J. Brunel's neuron
+  // (E_L = 0, tau_m 20 ms, t_ref 2 ms, V_th 20 mV, V_reset 10 mV); points mu 15..22 mV,
+  // sigma 3..5 mV (Siegert rates 9.5 to 31 Hz; measured -3.3 to -1.2 %).
+  struct Case {
+    double mu, sigma;
+  };
+  const Case c = GENERATE(Case{15.0, 5.0}, Case{18.0, 3.0}, Case{20.0, 4.0}, Case{22.0, 3.0});
+  const double J = 0.1, tau_m = 20.0, C_m = 250.0;
+  const double difference = c.mu / (tau_m * 1e-3 * J);
+  const double sum = c.sigma * c.sigma / (tau_m * 1e-3 * J * J);
+  const double nu_e = 0.5 * (sum + difference), nu_i = 0.5 * (sum - difference);
+  REQUIRE(nu_i > 0.0);
+  INFO("mu = " << c.mu << " mV, sigma = " << c.sigma << " mV");
+
+  models::RateParams p;
+  p.phi = models::TransferFunction::siegert;
+  p.tau = 0.0;
+  p.neuron = {.E_L = 0.0, .C_m = C_m, .tau_m = tau_m, .t_ref = 2.0, .V_th = 20.0, .V_reset = 10.0};
+  p.J_exc = p.J_inh = J;
+  Network net(test::serial());
+  const auto exc = net.add_population(
+      "exc",
+      std::make_unique<test::ValueSource>(1, 1, [&](std::int64_t, NeuronIndex) { return nu_e; }));
+  const auto inh = net.add_population(
+      "inh",
+      std::make_unique<test::ValueSource>(1, 1, [&](std::int64_t, NeuronIndex) { return nu_i; }));
+  const auto r = net.add_population("r", models::make_rate(1, p));
+  const double w = C_m * J / 1000.0;
+  net.connect(exc, r, ConnectionRule::one_to_one(),
+              {.weight = Distribution::constant(w), .delay = Distribution::constant(0.1)});
+  net.connect(inh, r, ConnectionRule::one_to_one(),
+              {.weight = Distribution::constant(-w), .delay = Distribution::constant(0.1)});
+  const auto trace = net.record_state(r, "r", {}, 1.0);
+
+  models::LifDelta::Params s;
+  s.E_L = 0.0;
+  s.tau_m = tau_m;
+  s.t_ref = 2.0;
+  s.V_th = 20.0;
+  s.V_reset = 10.0;
+  const NeuronIndex n = 100;
+  const auto pop = net.add_population("pop", models::make_lif_delta(n, s));
+  net.set_initial_state(pop, "V_m", Distribution::uniform(10.0, 20.0));
+  net.add_input(pop, models::make_poisson_input({.rate = nu_e, .weight = J}));
+  net.add_input(pop, models::make_poisson_input({.rate = nu_i, .weight = -J}));
+  net.record_spikes(pop);
+  net.run(200.0);
+  const std::size_t before = net.spikes(pop).size();
+  const double measured = 3000.0;
+  net.run(measured);
+  const double simulated = (net.spikes(pop).size() - before) / (n * measured * 1e-3);
+
+  // Static synapses store weights as float (engine/connectivity.hpp): the unit sees the
+  // float-rounded w, so its exact mu and sigma are those of w_f.
+  const double w_f = static_cast<float>(w);
+  const double mu = tau_m * w_f * (nu_e - nu_i) / C_m;
+  const double sigma = std::sqrt(tau_m * J * w_f * (nu_e + nu_i) / C_m);
+  REQUIRE(mu == Approx(c.mu).epsilon(1e-6));
+  REQUIRE(sigma == Approx(c.sigma).epsilon(1e-6));
+  const double rate = last_value(net, trace);
+  const double reference = models::siegert_rate(mu, sigma, {tau_m, 2.0, 20.0, 10.0});
+  INFO("rate unit " << rate << " Hz, Siegert " << reference << " Hz, lif_delta " << simulated
+                    << " Hz");
+  CHECK(rate == Approx(reference).epsilon(1e-9));
+  CHECK(std::fabs(simulated - rate) <= 0.10 * rate);
 }

@@ -1,0 +1,362 @@
+// `spikeflow compare SPIKING.h5 RATE.h5`: the rates of a spiking run against the outputs of
+// a rate model (an adapter's recorded rate trace, Hz), per population and per neuron.
+//
+// Time is cut into bins (b0, b1] of --window ms from --from ms up to the end both files
+// cover (the spiking run's simulated_until_ms, the rate trace's last frame). In a bin, a
+// spiking neuron's rate is its spikes (stamped (s + 1) dt) in the bin / window; a rate unit's
+// value is the mean of its trace frames in the bin (frame f holds the state at start + f dt).
+// Neuron j of the spiking population is compared with rate unit j, for the units the rate
+// trace recorded. Per population:
+//   time series   S_b, R_b: the means over the neurons of each bin;
+//                 correlation (Pearson) and RMSE of S against R across bins;
+//   per neuron    s_j, r_j: each neuron's mean over the bins; correlation and RMSE across
+//                 neurons;
+//   relative error |mean S - mean R| / mean R.
+// A correlation is undefined (NaN, null in JSON) when either side is constant (to 1e-6
+// relative: sum (x - mean)^2 <= 1e-12 sum x^2).
+#include <hdf5.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/args.hpp"
+#include "cli/commands.hpp"
+#include "cli/h5_reader.hpp"
+
+namespace spikeflow::cli {
+
+namespace {
+
+const std::vector<OptionSpec> kCompareOptions = {
+    {"window", 0, "MS", "bin width in ms (default 50)"},
+    {"from", 0, "MS", "start of the compared span in ms (default 0: skip nothing)"},
+    {"map", 0, "SPIKING=RATE",
+     "compare spiking population SPIKING with rate population RATE; "
+     "repeatable (default: populations of the same name)"},
+    {"json", 0, "FILE",
+     "also write the figures, series and per-neuron rates as JSON ('-': "
+     "stdout)"},
+    {"help", 'h', "", "this text"},
+};
+
+constexpr const char* kCompareUsage =
+    "usage: spikeflow compare SPIKING.h5 RATE.h5 [--window MS] [--from MS] [--map A=B]...\n"
+    "                         [--json FILE]\n"
+    "\n"
+    "Compares the binned spike rates of the populations of a spiking run with the recorded\n"
+    "rate trace (Hz: rate 'r', spikes_to_rates 'rate', module 'y') of the rate model's\n"
+    "populations: correlation and RMSE of the population-mean time series and of the\n"
+    "per-neuron mean rates, and the relative error of the mean rate. Neuron j is compared\n"
+    "with rate unit j. examples/plot_compare.py plots the JSON.\n"
+    "\n"
+    "options:\n";
+
+// The variables a rate population's report may hold, in order of preference.
+const std::vector<std::string> kRateVariables = {"r", "rate", "y"};
+
+struct RateTrace {
+  std::string variable;
+  std::vector<std::uint64_t> neurons;
+  std::vector<double> data;  // frames x neurons
+  std::size_t frames = 0;
+  double start = 0.0, dt = 0.0;  // ms: frame f at start + f dt
+};
+
+struct Figures {
+  std::string spiking, rate, variable;
+  std::vector<double> bin_end, S, R;   // per bin
+  std::vector<std::uint64_t> neurons;  // compared ids
+  std::vector<double> s, r;            // per neuron
+  double corr_time = NAN, rmse_time = NAN, corr_neurons = NAN, rmse_neurons = NAN;
+  double mean_spiking = NAN, mean_rate = NAN, relative_error = NAN;
+};
+
+std::vector<double> read_all(const H5File& f, const std::string& dataset) {
+  const auto shape = f.shape(dataset);
+  if (!shape) throw IoFailure("'" + f.path() + "': no dataset '" + dataset + "'");
+  std::size_t n = 1;
+  for (const auto d : *shape) n *= d;
+  std::vector<double> out(n);
+  if (n == 0) return out;
+  Hid d(H5Dopen2(f.id(), dataset.c_str(), H5P_DEFAULT));
+  if (!d.valid() ||
+      H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+    throw IoFailure("'" + f.path() + "': cannot read dataset '" + dataset + "'");
+  return out;
+}
+
+// The group of the rate report of `pop`: /report/pop, or /report/pop/<variable>.
+std::string report_group(const H5File& f, const std::string& pop, std::string& variable) {
+  const std::string base = "/report/" + pop;
+  if (f.exists(base + "/data")) {
+    const auto name = f.attribute(base + "/data", "variable_name");
+    variable = name ? name->text : "";
+    return base;
+  }
+  for (const std::string& v : kRateVariables)
+    if (f.exists(base + "/" + v + "/data")) {
+      variable = v;
+      return base + "/" + v;
+    }
+  throw IoFailure("'" + f.path() + "': population '" + pop + "' has no recorded rate trace (" +
+                  base + "/data or " + base + "/{r,rate,y}/data)");
+}
+
+RateTrace read_rate(const H5File& f, const std::string& pop) {
+  RateTrace t;
+  const std::string g = report_group(f, pop, t.variable);
+  const auto shape = f.shape(g + "/data");
+  if (!shape || shape->size() != 2)
+    throw IoFailure("'" + f.path() + "': " + g + "/data is not a (frames, neurons) dataset");
+  t.frames = (*shape)[0];
+  t.data = read_all(f, g + "/data");
+  for (const double id : read_all(f, g + "/mapping/node_ids"))
+    t.neurons.push_back(static_cast<std::uint64_t>(id));
+  if (t.neurons.size() != (*shape)[1])
+    throw IoFailure("'" + f.path() + "': " + g + "/mapping/node_ids does not match data");
+  const std::vector<double> time = read_all(f, g + "/mapping/time");
+  if (time.size() != 3 || !(time[2] > 0.0))
+    throw IoFailure("'" + f.path() + "': " + g + "/mapping/time is not [start, stop, dt]");
+  t.start = time[0];
+  t.dt = time[2];
+  return t;
+}
+
+double pearson(const std::vector<double>& a, const std::vector<double>& b) {
+  const double n = static_cast<double>(a.size());
+  if (a.size() < 2) return NAN;
+  double ma = 0.0, mb = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) ma += a[i], mb += b[i];
+  ma /= n, mb /= n;
+  double sab = 0.0, saa = 0.0, sbb = 0.0, qa = 0.0, qb = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) * (a[i] - ma);
+    sbb += (b[i] - mb) * (b[i] - mb);
+    qa += a[i] * a[i], qb += b[i] * b[i];
+  }
+  // Constant to 1e-6 relative (e.g. identical rate units, apart from the rounding of their
+  // sums and of the float32 recording): the correlation is undefined, not a number of noise.
+  if (saa <= 1e-12 * qa || sbb <= 1e-12 * qb) return NAN;
+  return sab / std::sqrt(saa * sbb);
+}
+
+double rmse(const std::vector<double>& a, const std::vector<double>& b) {
+  double sum = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) sum += (a[i] - b[i]) * (a[i] - b[i]);
+  return a.empty() ? NAN : std::sqrt(sum / static_cast<double>(a.size()));
+}
+
+double mean(const std::vector<double>& a) {
+  double sum = 0.0;
+  for (const double x : a) sum += x;
+  return a.empty() ? NAN : sum / static_cast<double>(a.size());
+}
+
+double simulated_until(const H5File& f) {
+  const auto v = f.value("/provenance/simulated_until_ms");
+  return v && v->number ? *v->number : INFINITY;
+}
+
+Figures compare(const H5File& spiking, const H5File& rates, const std::string& spk_pop,
+                const std::string& rate_pop, double window, double from) {
+  Figures out;
+  out.spiking = spk_pop;
+  out.rate = rate_pop;
+  const RateTrace t = read_rate(rates, rate_pop);
+  out.variable = t.variable;
+  if (window < t.dt * (1.0 - 1e-9))
+    throw UsageError("option --window: " + std::to_string(window) +
+                     " ms is shorter than the rate trace's interval of " + std::to_string(t.dt) +
+                     " ms in '" + rates.path() + "'");
+  const double last_frame = t.start + static_cast<double>(t.frames) * t.dt - t.dt;
+  const double end = std::min(simulated_until(spiking), last_frame);
+  const std::size_t bins =
+      end > from ? static_cast<std::size_t>(std::floor((end - from) / window + 1e-9)) : 0;
+  if (bins == 0)
+    throw UsageError("no whole window of " + std::to_string(window) + " ms between --from " +
+                     std::to_string(from) + " ms and the end of the data (" + std::to_string(end) +
+                     " ms)");
+
+  const std::string sg = "/spikes/" + spk_pop;
+  if (!spiking.is_group(sg))
+    throw IoFailure("'" + spiking.path() + "': no spikes of population '" + spk_pop + "'");
+  const std::vector<double> times = read_all(spiking, sg + "/timestamps");
+  const std::vector<double> ids = read_all(spiking, sg + "/node_ids");
+  const std::size_t n = t.neurons.size();
+  std::map<std::uint64_t, std::size_t> column;
+  for (std::size_t j = 0; j < n; ++j) column[t.neurons[j]] = j;
+
+  // Bin b is (from + b window, from + (b + 1) window]; a small tolerance keeps values
+  // stamped exactly on a bin edge in the bin they end.
+  const auto bin_of = [&](double time) -> long {
+    const double x = (time - from) / window;
+    const double b = std::ceil(x - 1e-9) - 1.0;
+    return b < 0.0 || b >= static_cast<double>(bins) ? -1 : static_cast<long>(b);
+  };
+  std::vector<double> counts(bins * n, 0.0);
+  for (std::size_t k = 0; k < times.size(); ++k) {
+    const auto it = column.find(static_cast<std::uint64_t>(ids[k]));
+    const long b = bin_of(times[k]);
+    if (it != column.end() && b >= 0) counts[static_cast<std::size_t>(b) * n + it->second] += 1.0;
+  }
+  std::vector<double> sums(bins * n, 0.0), frames(bins, 0.0);
+  for (std::size_t f = 0; f < t.frames; ++f) {
+    const long b = bin_of(t.start + static_cast<double>(f) * t.dt);
+    if (b < 0) continue;
+    frames[b] += 1.0;
+    for (std::size_t j = 0; j < n; ++j) sums[b * n + j] += t.data[f * n + j];
+  }
+
+  out.neurons = t.neurons;
+  out.s.assign(n, 0.0);
+  out.r.assign(n, 0.0);
+  for (std::size_t b = 0; b < bins; ++b) {
+    out.bin_end.push_back(from + static_cast<double>(b + 1) * window);
+    double S = 0.0, R = 0.0;
+    for (std::size_t j = 0; j < n; ++j) {
+      const double s = counts[b * n + j] * 1000.0 / window;
+      const double r = sums[b * n + j] / frames[b];
+      S += s, R += r;
+      out.s[j] += s / static_cast<double>(bins);
+      out.r[j] += r / static_cast<double>(bins);
+    }
+    out.S.push_back(S / static_cast<double>(n));
+    out.R.push_back(R / static_cast<double>(n));
+  }
+  out.corr_time = pearson(out.S, out.R);
+  out.rmse_time = rmse(out.S, out.R);
+  out.corr_neurons = pearson(out.s, out.r);
+  out.rmse_neurons = rmse(out.s, out.r);
+  out.mean_spiking = mean(out.S);
+  out.mean_rate = mean(out.R);
+  out.relative_error = std::fabs(out.mean_spiking - out.mean_rate) / out.mean_rate;
+  return out;
+}
+
+// Pairs (spiking, rate) from --map, or every rate report with a spiking namesake.
+std::vector<std::pair<std::string, std::string>> pairs_of(const ParsedArgs& args,
+                                                          const H5File& spiking,
+                                                          const H5File& rates) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const std::string& m : args.all("map")) {
+    const auto eq = m.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == m.size())
+      throw UsageError("option --map: expected SPIKING=RATE, got '" + m + "'");
+    pairs.emplace_back(m.substr(0, eq), m.substr(eq + 1));
+  }
+  if (!pairs.empty()) return pairs;
+  for (const std::string& pop : rates.children("/report"))
+    if (spiking.is_group("/spikes/" + pop)) pairs.emplace_back(pop, pop);
+  if (pairs.empty())
+    throw UsageError("no population of '" + rates.path() + "' has spikes of the same name in '" +
+                     spiking.path() + "'; name the pairs with --map SPIKING=RATE");
+  return pairs;
+}
+
+std::string number(double x) {
+  if (!std::isfinite(x)) return "null";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", x);
+  return buffer;
+}
+
+template <typename T>
+std::string list(const std::vector<T>& xs) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < xs.size(); ++i)
+    out += (i ? ", " : "") + number(static_cast<double>(xs[i]));
+  return out + "]";
+}
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string json(const std::vector<Figures>& all, double window, double from) {
+  std::ostringstream o;
+  o << "{\"window_ms\": " << number(window) << ", \"from_ms\": " << number(from)
+    << ", \"populations\": [";
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const Figures& f = all[i];
+    o << (i ? ", " : "") << "{\"spiking\": " << quoted(f.spiking)
+      << ", \"rate\": " << quoted(f.rate) << ", \"variable\": " << quoted(f.variable)
+      << ", \"neurons\": " << f.neurons.size() << ", \"bins\": " << f.bin_end.size()
+      << ", \"mean_spiking_hz\": " << number(f.mean_spiking)
+      << ", \"mean_rate_hz\": " << number(f.mean_rate)
+      << ", \"correlation_time\": " << number(f.corr_time)
+      << ", \"rmse_time_hz\": " << number(f.rmse_time)
+      << ", \"correlation_neurons\": " << number(f.corr_neurons)
+      << ", \"rmse_neurons_hz\": " << number(f.rmse_neurons)
+      << ", \"relative_error\": " << number(f.relative_error)
+      << ", \"bin_end_ms\": " << list(f.bin_end) << ", \"spiking_hz\": " << list(f.S)
+      << ", \"rate_hz\": " << list(f.R) << ", \"neuron_ids\": " << list(f.neurons)
+      << ", \"neuron_spiking_hz\": " << list(f.s) << ", \"neuron_rate_hz\": " << list(f.r) << "}";
+  }
+  o << "]}\n";
+  return o.str();
+}
+
+void print_table(const std::vector<Figures>& all, double window, double from) {
+  std::printf(
+      "bins of %g ms from %g ms; time: population means per bin, neurons: each "
+      "neuron's mean rate\n",
+      window, from);
+  std::printf("%-24s %7s %5s %10s %10s %9s %10s %9s %10s %8s\n", "spiking -> rate", "neurons",
+              "bins", "spk Hz", "rate Hz", "corr(t)", "RMSE(t)", "corr(n)", "RMSE(n)", "rel err");
+  for (const Figures& f : all) {
+    const std::string name = f.spiking == f.rate ? f.spiking : f.spiking + " -> " + f.rate;
+    std::printf("%-24s %7zu %5zu %10.4g %10.4g %9.4f %10.4g %9.4f %10.4g %8.4f\n", name.c_str(),
+                f.neurons.size(), f.bin_end.size(), f.mean_spiking, f.mean_rate, f.corr_time,
+                f.rmse_time, f.corr_neurons, f.rmse_neurons, f.relative_error);
+  }
+}
+
+}  // namespace
+
+int compare_command(const std::vector<std::string>& words) {
+  const ParsedArgs args = parse_args(words, kCompareOptions, "compare");
+  if (args.has("help")) {
+    std::printf("%s%s", kCompareUsage, format_options(kCompareOptions).c_str());
+    return kExitOk;
+  }
+  if (args.positionals.size() != 2)
+    throw UsageError("compare needs SPIKING.h5 and RATE.h5 (see 'spikeflow compare --help')");
+  const double window =
+      args.last("window") ? parse_positive_double("window", *args.last("window")) : 50.0;
+  double from = 0.0;
+  if (const auto text = args.last("from"); text && *text != "0")
+    from = parse_positive_double("from", *text);
+  const H5File spiking = H5File::open(args.positionals[0]);
+  const H5File rates = H5File::open(args.positionals[1]);
+
+  std::vector<Figures> all;
+  for (const auto& [spk, rate] : pairs_of(args, spiking, rates))
+    all.push_back(compare(spiking, rates, spk, rate, window, from));
+  const auto path = args.last("json");
+  if (!path || *path != "-") print_table(all, window, from);  // '-': stdout is the JSON
+  if (path) {
+    const std::string text = json(all, window, from);
+    if (*path == "-") {
+      std::fputs(text.c_str(), stdout);
+    } else {
+      std::ofstream file(*path);
+      file << text;
+      if (!file) throw IoFailure("cannot write '" + *path + "'");
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace spikeflow::cli
