@@ -623,7 +623,7 @@ bool build_network(Network& net, const io::LoadedModel& model, bool quiet, RunFa
 std::vector<io::WeightRecording> weight_recordings(const io::RunSettings& settings) {
   std::vector<io::WeightRecording> weights;
   for (const auto& spec : settings.weight_snapshots)
-    weights.push_back({spec.projection, spec.handle, spec.times});
+    weights.push_back({spec.projection, spec.handle, spec.times, spec.sources, spec.targets});
   return weights;
 }
 

@@ -7,6 +7,8 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "engine/error.hpp"
+#include "engine/plasticity.hpp"
 #include "io/model_file.hpp"
 
 namespace spikeflow::cli {
@@ -109,6 +111,8 @@ int validate_command(const std::vector<std::string>& words) {
                   exact ? " " : "~",
                   format_count(static_cast<std::uint64_t>(expected + 0.5)).c_str(), weight.c_str(),
                   pr.synapse.delay.describe().c_str());
+      if (const Plasticity* rule = net.plasticity(ProjectionHandle{j}))
+        std::printf("    %-28s plastic: %s\n", "", rule->describe().c_str());
     }
   }
 
@@ -135,8 +139,13 @@ int validate_command(const std::vector<std::string>& words) {
 
   if (!s.weight_snapshots.empty()) {
     std::printf("\n  weight snapshots\n");
-    for (const auto& w : s.weight_snapshots)
-      std::printf("    %-16s %zu times\n", w.projection.c_str(), w.times.size());
+    for (const auto& w : s.weight_snapshots) {
+      const auto subset = [](const char* side, const std::vector<NeuronIndex>& v) {
+        return v.empty() ? std::string() : concat(", ", v.size(), " ", side, " neurons");
+      };
+      std::printf("    %-16s %zu times%s%s\n", w.projection.c_str(), w.times.size(),
+                  subset("source", w.sources).c_str(), subset("target", w.targets).c_str());
+    }
   }
 
   std::printf("\n  total        %s neurons, about %s synapses\n",

@@ -194,6 +194,8 @@ class Network {
   void for_each_weight(ProjectionHandle projection,
                        const std::function<void(NeuronIndex, NeuronIndex, double, Step)>& f) const;
   bool is_plastic(ProjectionHandle projection) const;
+  // The learning rule of a plastic projection (engine/plasticity.hpp), nullptr if static.
+  const Plasticity* plasticity(ProjectionHandle projection) const;
   // Bytes of the plastic rules' per-neuron state (traces, spike histories) now held.
   std::uint64_t plasticity_state_bytes() const;
 

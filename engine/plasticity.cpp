@@ -191,6 +191,11 @@ void Network::for_each_weight(
     });
 }
 
+const Plasticity* Network::plasticity(ProjectionHandle projection) const {
+  const ProjectionEntry& proj = projections_.at(projection.index);
+  return proj.plastic ? proj.plastic->rule.get() : nullptr;
+}
+
 std::uint64_t Network::plasticity_state_bytes() const {
   std::uint64_t n = 0;
   for (const auto& proj : projections_)

@@ -726,6 +726,16 @@ void Writer::abandon() {
   H5Eclear2(H5E_DEFAULT);
 }
 
+void sort_unique(std::vector<NeuronIndex>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+// A weight recording's filter on neuron indices: empty selects every neuron.
+bool selects(const std::vector<NeuronIndex>& sorted, NeuronIndex i) {
+  return sorted.empty() || std::binary_search(sorted.begin(), sorted.end(), i);
+}
+
 }  // namespace
 
 // --- the sink: simulation thread on one side, writer thread on the other ---
@@ -864,6 +874,8 @@ RecordingFile::RecordingFile(std::filesystem::path path, Provenance provenance, 
         throw ConfigError(concat(name, ": weight recording '", weights[i].name,
                                  "': snapshot times must be finite and >= 0 ms, got ", t));
     std::sort(weights[i].times.begin(), weights[i].times.end());
+    sort_unique(weights[i].sources);  // sorted for binary_search in snapshot_weights
+    sort_unique(weights[i].targets);
   }
   impl_->path = path_;
   impl_->provenance = std::move(provenance);
@@ -1034,6 +1046,7 @@ void RecordingFile::snapshot_weights(const Network& net) {
     item.recording = k;
     item.time = now_ms;
     net.for_each_synapse(w.projection, [&](NeuronIndex s, NeuronIndex t, float weight, Step d) {
+      if (!selects(w.sources, s) || !selects(w.targets, t)) return;
       item.source.push_back(s);
       item.target.push_back(t);
       item.weight.push_back(weight);

@@ -53,11 +53,17 @@ struct FlushPolicy {
   double wall_seconds = 1.0;      // seconds of wall time at most between flushes, > 0
 };
 
-// A projection whose weights are snapshotted: name in the file, handle, times (ms).
+// A projection whose weights are snapshotted: name in the file, handle, times (ms), and
+// optionally a subset of its synapses: those whose source is in `sources` (if not empty)
+// and whose target is in `targets` (if not empty); indices within the populations. Both
+// empty: every synapse. A subset leaves the layout unchanged, each snapshot holds the
+// subset's rows in storage order.
 struct WeightRecording {
   std::string name;
   ProjectionHandle projection;
   std::vector<double> times;
+  std::vector<NeuronIndex> sources = {};
+  std::vector<NeuronIndex> targets = {};
 };
 
 // How much of each dataset a recording file holds after a flush: what a checkpoint notes, so

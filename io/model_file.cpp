@@ -1558,8 +1558,31 @@ class Builder {
     trace_values_ += count * std::floor(out_.settings.duration / interval + 1e-9);
   }
 
+  // `sources` or `targets` of a weight recording: indices in [0, size); absent: all.
+  std::vector<NeuronIndex> neuron_subset(const Table& t, const char* name, std::uint64_t size,
+                                         const char* side, const std::string& projection) {
+    std::vector<NeuronIndex> out;
+    const Value* v = t.find(name);
+    if (!v) return out;
+    const std::string key = t.child_key(name);
+    const auto& a = array(ctx_, *v, key);
+    if (a.empty()) ctx_.fail(*v, key, "needs at least one neuron index (omit it for all)");
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const std::string ikey = concat(key, "[", i, "]");
+      const std::int64_t k = integer(ctx_, a[i], ikey);
+      if (k < 0 || static_cast<std::uint64_t>(k) >= size)
+        ctx_.fail(a[i], ikey,
+                  concat(side, " neuron index must be in [0, ", size - 1, "] (projection '",
+                         projection, "' has ", size, " ", side, " neurons), got ", k));
+      out.push_back(static_cast<NeuronIndex>(k));
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
   void weight_snapshot(const Value& v, const std::string& key) {
-    const Table t(ctx_, v, key, {"projection", "times", "interval"});
+    const Table t(ctx_, v, key, {"projection", "times", "interval", "sources", "targets"});
     const Value& pv = t.get("projection");
     const std::string name = string(ctx_, pv, t.child_key("projection"));
     const auto it = std::find(out_.projection_names.begin(), out_.projection_names.end(), name);
@@ -1571,6 +1594,9 @@ class Builder {
     WeightSnapshotSpec spec;
     spec.projection = name;
     spec.handle = {static_cast<std::uint32_t>(it - out_.projection_names.begin())};
+    const ProjectionFacts& proj = projections_[spec.handle.index];
+    spec.sources = neuron_subset(t, "sources", proj.sources, "source", proj.name);
+    spec.targets = neuron_subset(t, "targets", proj.targets, "target", proj.name);
     if (t.has("times") == t.has("interval"))
       ctx_.fail(v, key, "needs exactly one of 'times' (an array of ms) and 'interval' (ms)");
     if (const Value* x = t.find("interval")) {
@@ -1617,10 +1643,11 @@ class Builder {
       e.synapses += p.expected_synapses;
       bytes += (p.plastic ? 12.0 : 8.0) * p.expected_synapses;
       // Plastic: 32 B of traces per source; per target a history of the post spikes of
-      // about the last second (24 B each, at the assumed rate) and its vector.
+      // about the last second (24 B each, at the assumed rate), its vector and the 64 B
+      // summary of its last three.
       if (p.plastic)
         bytes += 32.0 * static_cast<double>(p.sources) +
-                 static_cast<double>(p.targets) * (24.0 + 24.0 * kEstimateRateHz * 1.0);
+                 static_cast<double>(p.targets) * (24.0 + 64.0 + 24.0 * kEstimateRateHz * 1.0);
       // A 16-byte row header per source in every partition that holds targets of the
       // projection, and at least one 4-byte delay group per non-empty row.
       const double holding = std::min<double>(partitions, static_cast<double>(p.targets));

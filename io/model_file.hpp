@@ -41,6 +41,10 @@ struct WeightSnapshotSpec {
   std::string projection;  // projection name as in the model file
   ProjectionHandle handle;
   std::vector<double> times;
+  // Subset (recordings.weights sources / targets): synapses whose source is in `sources`
+  // and whose target is in `targets`; an empty list selects every neuron.
+  std::vector<NeuronIndex> sources;
+  std::vector<NeuronIndex> targets;
 };
 
 struct RunSettings {

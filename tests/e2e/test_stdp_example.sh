@@ -39,6 +39,39 @@ with h5py.File(sys.argv[1], "r") as f:
             sys.exit(f"FAIL (test_stdp_example): only {changed} weights changed before {times[k]} ms")
 print("ok")
 PY
+# A subset of the synapses (recordings.weights sources / targets, added to the example's
+# recording, its last table): the same run records exactly the rows of the full
+# recording whose source and target are listed, with the same weights.
+tail -n 1 "$SRC/examples/stdp.toml" | grep -q '^interval = "1000 ms"$' \
+  || fail "examples/stdp.toml no longer ends with its weight recording"
+{ cat "$SRC/examples/stdp.toml"; echo 'sources = [999, 0, 17, 17, 500]'; echo 'targets = [3, 19]'; } \
+  > subset.toml
+out=$("$SPIKEFLOW" validate subset.toml) || fail "validate subset.toml failed"
+grep -q 'input->output *11 times, 4 source neurons, 2 target neurons' <<<"$out" \
+  || fail "validate does not show the subset: $out"
+grep -Eq 'plastic: stdp \(all_to_all, additive, tau_plus 20 ms, tau_minus 20 ms, A_plus 0.01, A_minus 0.0105, w in \[0, 0.1\]\)' <<<"$out" \
+  || fail "validate does not show the plasticity: $out"
+"$SPIKEFLOW" run subset.toml -o subset.h5 --quiet --threads 1 \
+  --set simulation.duration=2000 || fail "subset run failed"
+"$PY" - stdp.h5 subset.h5 <<'PY'
+import sys
+import h5py
+import numpy as np
+with h5py.File(sys.argv[1], "r") as full, h5py.File(sys.argv[2], "r") as sub:
+    f, s = full["weights/input->output"], sub["weights/input->output"]
+    if list(s["times"][:]) != list(f["times"][:]):
+        sys.exit("FAIL (test_stdp_example): subset snapshot times differ")
+    fo, so = f["offsets"][:], s["offsets"][:]
+    for k in range(len(fo) - 1):
+        a = slice(fo[k], fo[k + 1])
+        keep = np.isin(f["source"][a], [0, 17, 500, 999]) & np.isin(f["target"][a], [3, 19])
+        b = slice(so[k], so[k + 1])
+        for name in ("source", "target", "weight", "delay"):
+            want, got = f[name][a][keep], s[name][b]
+            if len(want) != 8 or not np.array_equal(want, got):
+                sys.exit(f"FAIL (test_stdp_example): snapshot {k} {name}: {got} != {want}")
+print("ok")
+PY
 "$PY" "$SRC/examples/plot_stdp.py" stdp.h5 -o stdp.png >/dev/null || fail "plot_stdp.py failed"
 [ -s stdp.png ] || fail "plot_stdp.py wrote no PNG"
 echo "test_stdp_example: ok"

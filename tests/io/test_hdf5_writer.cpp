@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
@@ -28,6 +29,7 @@
 #include "models/lif_delta.hpp"
 #include "models/lif_exp.hpp"
 #include "models/spike_source_array.hpp"
+#include "models/stdp.hpp"
 
 using namespace spikeflow;
 namespace fs = std::filesystem;
@@ -317,6 +319,88 @@ TEST_CASE("hdf5 frame report: data equals the in-memory trace with SONATA mappin
     CHECK(trace.frame_steps.front() == std::llround(e.frame_dt / 0.1) - 1);
   }
   CHECK_FALSE(exists(f.id, "/report/src"));
+}
+
+TEST_CASE(
+    "hdf5 weight snapshots of a synapse subset equal the plastic weights read through the API",
+    "[io][stdp]") {
+  // Requirement: a weight recording with sources and targets holds, in each snapshot,
+  // exactly the synapses with a listed source and a listed target, in storage order, with
+  // the weights for_each_weight gives at that time (rounded to float32).
+  const TempFile path_file("weight_subset");
+  const fs::path& path = path_file.path;
+  Network net({.dt = 0.1, .seed = 5, .threads = 2, .partitions = 3});
+  models::LifDelta::Params lp;
+  lp.E_L = 0, lp.V_th = 20, lp.V_reset = 10, lp.tau_m = 20, lp.t_ref = 2;
+  const auto src = net.add_population("src", models::make_lif_delta(40, lp));
+  const auto dst = net.add_population("dst", models::make_lif_delta(30, lp));
+  const auto proj = net.connect(src, dst, ConnectionRule::pairwise_bernoulli(0.5),
+                                {Distribution::uniform(0.2, 0.6), Distribution::uniform(1.0, 3.0)});
+  net.set_plasticity(proj, models::make_stdp({}));
+  net.add_input(src, models::make_poisson_input({.rate = 15000, .weight = 0.1}));
+  net.add_input(dst, models::make_poisson_input({.rate = 12000, .weight = 0.1}));
+  net.record_spikes(dst);
+  const std::vector<NeuronIndex> sources = {7, 3, 3, 21, 39, 12, 30};  // unsorted, a duplicate
+  const std::vector<NeuronIndex> targets = {0, 2, 5, 11, 17, 29};
+  io::RecordingFile file(path, test_provenance(), {},
+                         {{"sub", proj, {0.0, 200.0, 500.0}, sources, targets},
+                          {"by_target", proj, {200.0}, {}, {4}}});
+  net.add_sink(&file);
+  net.build();
+
+  struct Synapse {
+    std::uint64_t s, t;
+    float w;
+  };
+  const auto subset = [&](const std::vector<NeuronIndex>& ss, const std::vector<NeuronIndex>& ts) {
+    std::vector<Synapse> out;
+    const auto in = [](const std::vector<NeuronIndex>& v, NeuronIndex i) {
+      return v.empty() || std::find(v.begin(), v.end(), i) != v.end();
+    };
+    net.for_each_weight(proj, [&](NeuronIndex s, NeuronIndex t, double w, Step) {
+      if (in(ss, s) && in(ts, t)) out.push_back({s, t, static_cast<float>(w)});
+    });
+    return out;
+  };
+  std::vector<std::vector<Synapse>> expected;
+  file.snapshot_weights(net);
+  expected.push_back(subset(sources, targets));
+  net.run(200.0);
+  file.snapshot_weights(net);
+  expected.push_back(subset(sources, targets));
+  const std::vector<Synapse> by_target = subset({}, {4});
+  net.run(300.0);
+  file.snapshot_weights(net);
+  expected.push_back(subset(sources, targets));
+  file.finish(0.1);
+  REQUIRE(expected[0].size() >= 10);
+  REQUIRE(by_target.size() >= 10);
+  // The weights learnt: the last snapshot differs from the first.
+  bool changed = false;
+  for (std::size_t i = 0; i < expected[0].size(); ++i)
+    changed = changed || expected[0][i].w != expected[2][i].w;
+  CHECK(changed);
+
+  File f(path);
+  const auto check_group = [&](const std::string& g, const std::vector<std::vector<Synapse>>& e) {
+    const auto source = read_u64(f.id, g + "/source");
+    const auto target = read_u64(f.id, g + "/target");
+    const auto weight = read_f32(f.id, g + "/weight");
+    const auto offsets = read_u64(f.id, g + "/offsets");
+    REQUIRE(offsets.size() == e.size() + 1);
+    for (std::size_t k = 0; k < e.size(); ++k) {
+      REQUIRE(offsets[k + 1] - offsets[k] == e[k].size());
+      for (std::size_t i = 0; i < e[k].size(); ++i) {
+        const std::size_t j = offsets[k] + i;
+        CHECK(source[j] == e[k][i].s);
+        CHECK(target[j] == e[k][i].t);
+        CHECK(weight[j] == e[k][i].w);
+      }
+    }
+  };
+  CHECK(read_f64(f.id, "/weights/sub/times") == std::vector<double>{0.0, 200.0, 500.0});
+  check_group("/weights/sub", expected);
+  check_group("/weights/by_target", {by_target});
 }
 
 TEST_CASE("hdf5 weight snapshots equal for_each_synapse at each snapshot time", "[io]") {
