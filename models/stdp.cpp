@@ -337,6 +337,8 @@ class TraceStdp final : public Plasticity {
     load_histories(in.section("post"), post_, [](Step step, double a, double b) {
       return PostEntry{step, a, b};
     });
+    // The summaries are derived from the histories: rebuilt, not stored.
+    for (NeuronIndex j = 0; j < post_.size(); ++j) summarise(j);
     if (pre_centred())
       load_histories(in.section("pre_history"), pre_history_, [](Step step, double a, double) {
         return PreEntry{step, a};
@@ -411,9 +413,15 @@ class TraceStdp final : public Plasticity {
     }
     h.push_back(e);
     prune(h, s.step - retention_);
-    PostSummary& tail = summary_[s.neuron];
+    summarise(s.neuron);
+  }
+
+  // Mirrors the tail of a target's history into its summary (after every change of it).
+  void summarise(NeuronIndex target) {
+    const std::vector<PostEntry>& h = post_[target];
+    PostSummary& tail = summary_[target];
     const std::size_t n = h.size();
-    tail.recent[1] = h[n - 1];
+    tail.recent[1] = n >= 1 ? h[n - 1] : PostEntry{kNever, 0.0, 0.0};
     tail.recent[0] = n >= 2 ? h[n - 2] : PostEntry{kNever, 0.0, 0.0};
     tail.third = n >= 3 ? h[n - 3].step : kNever;
   }
