@@ -10,6 +10,7 @@
 // completed = false, and the exit code is 130 or 143. A second SIGINT exits at once; the
 // file then holds everything up to its last flush and `spikeflow recover` reopens it.
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -240,6 +242,54 @@ void warn_if_disk_too_small(const Network& net, const io::LoadedModel& model,
                "than %s is left\n",
                format_bytes(needed).c_str(), kAssumedRateHz, format_bytes(*free).c_str(),
                output.string().c_str(), format_bytes(kDiskMarginBytes).c_str());
+}
+
+// Held while a run or a resume writes an output: a second process that would write the same
+// file (a second resume of one checkpoint, a resume while the run is still alive) is refused
+// instead of interleaving its writes. An advisory lock on OUT.h5.lock (not on the HDF5 file,
+// which HDF5 locks itself); released by the kernel when the process ends, however it ends.
+class OutputLock {
+ public:
+  explicit OutputLock(const fs::path& output) : path_(fs::path(output).concat(".lock")) {
+    fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) return;  // an unwritable directory fails later, with a better message
+    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      close(fd_);
+      fd_ = -1;
+      throw IoFailure("cannot write output '" + output.string() +
+                      "': the file is open for writing by another run or resume (lock '" +
+                      path_.string() + "'); wait for it to end or choose another name");
+    }
+  }
+  ~OutputLock() {
+    if (fd_ < 0) return;
+    std::error_code ec;
+    fs::remove(path_, ec);
+    close(fd_);
+  }
+  OutputLock(const OutputLock&) = delete;
+  OutputLock& operator=(const OutputLock&) = delete;
+
+ private:
+  fs::path path_;
+  int fd_ = -1;
+};
+
+// A recording continued in place must be the one the checkpoint was taken from: same
+// model text and seed (a file swapped in from another run would be spliced onto).
+void require_same_run(const fs::path& recording, const io::CheckpointRun& saved,
+                      std::uint64_t seed) {
+  const H5File file = H5File::open(recording.string());
+  const auto text = file.attribute("/", "model_text");
+  const auto file_seed = file.attribute("/", "seed");
+  const bool same_text = text && text->text == saved.model_source;
+  const bool same_seed = file_seed && file_seed->number && *file_seed->number ==
+                                                               static_cast<double>(seed);
+  if (!same_text || !same_seed)
+    throw IoFailure("cannot resume: '" + recording.string() +
+                    "' is not the recording this checkpoint was taken from (its " +
+                    (same_text ? "seed" : "model text") +
+                    " differs from the checkpoint's); restore that file or start the run anew");
 }
 
 fs::path choose_output(const ParsedArgs& args, const io::LoadedModel& model) {
@@ -684,6 +734,7 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
 
   // 2. The output must be writable before anything expensive happens.
   check_output_writable(output);
+  const OutputLock lock(output);
   refuse_to_overwrite_other_files(output, model.path);
   CheckpointPlan checkpoints =
       plan_checkpoints(args, net.grid(), output, model.path, model.settings.checkpoint_every, {});
@@ -798,12 +849,21 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
     throw IoFailure("cannot resume: the recording '" + original.string() +
                     "' the checkpoint continues is missing");
   const bool copy = !fs::equivalent(output, original, ec);
+  // The original is read (copied) or written (in place): either way no other process may
+  // be writing it, and with -o the new file is locked as well.
+  const OutputLock original_lock(original);
+  std::optional<OutputLock> copy_lock;
   if (copy) {
     check_output_writable(output);
+    copy_lock.emplace(output);
     refuse_to_overwrite_other_files(output, saved.model_path);
   }
+  require_same_run(original, saved, model.settings.seed);
+  // With -o the original run keeps its checkpoint (it can still be resumed in place); the
+  // copy checkpoints next to itself.
   const fs::path default_checkpoint =
-      saved.checkpoint_path.empty() ? checkpoint_path : fs::path(saved.checkpoint_path);
+      copy ? default_checkpoint_path(output)
+           : (saved.checkpoint_path.empty() ? checkpoint_path : fs::path(saved.checkpoint_path));
   CheckpointPlan checkpoints = plan_checkpoints(args, net.grid(), output, saved.model_path,
                                                 saved.checkpoint_every_ms, default_checkpoint);
   refuse_if_too_large(model, args.has("force"));
@@ -820,6 +880,11 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
   warn_if_disk_too_small(net, model, output);
   net.load_state(*checkpoint);
   checkpoint.reset();  // closed: the next checkpoint may replace it
+  const Step planned = net.grid().steps(saved.duration_ms, "simulation.duration");
+  if (net.now() > planned)
+    throw ConfigError(concat("checkpoint '", checkpoint_path.string(), "': its clock (t = ",
+                             net.grid().time_of(net.now()), " ms) is beyond the run's duration (",
+                             saved.duration_ms, " ms); the checkpoint is inconsistent"));
   if (!quiet)
     std::fprintf(stderr, "resuming at t = %.1f ms of %.1f ms from '%s'\n",
                  net.grid().time_of(net.now()), saved.duration_ms,

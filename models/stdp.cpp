@@ -33,6 +33,15 @@ void require_positive(std::string_view rule, const char* name, double v, const c
   if (!(v > 0.0) || !std::isfinite(v))
     throw ConfigError(concat(rule, ": ", name, " must be a finite number > 0", unit, ", got ", v));
 }
+// Trace time constants are bounded above: post-spike history is kept for 40 tau_plus (the
+// pairing horizon), so a tau of hours would keep every post spike of the run in memory.
+constexpr double kMaxTraceTauMs = 2000.0;
+void require_time_constant(std::string_view rule, const char* name, double v) {
+  require_positive(rule, name, v, " ms");
+  if (v > kMaxTraceTauMs)
+    throw ConfigError(concat(rule, ": ", name, " must be <= ", kMaxTraceTauMs,
+                             " ms (history is kept for 40 tau_plus), got ", v, " ms"));
+}
 void require_non_negative(std::string_view rule, const char* name, double v) {
   if (!(v >= 0.0) || !std::isfinite(v))
     throw ConfigError(concat(rule, ": ", name, " must be a finite number >= 0, got ", v));
@@ -161,8 +170,8 @@ class TraceStdp final : public Plasticity {
  public:
   explicit TraceStdp(const StdpParams& p) : pair_(p), triplet_(false) {
     const std::string_view r = "stdp";
-    require_positive(r, "tau_plus", p.tau_plus, " ms");
-    require_positive(r, "tau_minus", p.tau_minus, " ms");
+    require_time_constant(r, "tau_plus", p.tau_plus);
+    require_time_constant(r, "tau_minus", p.tau_minus);
     require_non_negative(r, "A_plus", p.A_plus);
     require_non_negative(r, "A_minus", p.A_minus);
     require_non_negative(r, "mu_plus", p.mu_plus);
@@ -182,10 +191,10 @@ class TraceStdp final : public Plasticity {
 
   explicit TraceStdp(const TripletParams& p) : triplet_(true), trip_(p) {
     const std::string_view r = "triplet";
-    require_positive(r, "tau_plus", p.tau_plus, " ms");
-    require_positive(r, "tau_minus", p.tau_minus, " ms");
-    require_positive(r, "tau_x", p.tau_x, " ms");
-    require_positive(r, "tau_y", p.tau_y, " ms");
+    require_time_constant(r, "tau_plus", p.tau_plus);
+    require_time_constant(r, "tau_minus", p.tau_minus);
+    require_time_constant(r, "tau_x", p.tau_x);
+    require_time_constant(r, "tau_y", p.tau_y);
     require_non_negative(r, "A2_plus", p.A2_plus);
     require_non_negative(r, "A3_plus", p.A3_plus);
     require_non_negative(r, "A2_minus", p.A2_minus);
