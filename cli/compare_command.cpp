@@ -97,7 +97,11 @@ std::string report_group(const H5File& f, const std::string& pop, std::string& v
   if (f.exists(base + "/data")) {
     const auto name = f.attribute(base + "/data", "variable_name");
     variable = name ? name->text : "";
-    return base;
+    // Only a rate is compared with spike rates: a membrane potential in mV is not one.
+    if (std::find(kRateVariables.begin(), kRateVariables.end(), variable) != kRateVariables.end())
+      return base;
+    throw IoFailure("'" + f.path() + "': population '" + pop + "' records '" + variable +
+                    "', not a rate (r, rate or y)");
   }
   for (const std::string& v : kRateVariables)
     if (f.exists(base + "/" + v + "/data")) {
@@ -106,6 +110,16 @@ std::string report_group(const H5File& f, const std::string& pop, std::string& v
     }
   throw IoFailure("'" + f.path() + "': population '" + pop + "' has no recorded rate trace (" +
                   base + "/data or " + base + "/{r,rate,y}/data)");
+}
+
+bool has_rate_trace(const H5File& f, const std::string& pop) {
+  try {
+    std::string variable;
+    report_group(f, pop, variable);
+    return true;
+  } catch (const IoFailure&) {
+    return false;
+  }
 }
 
 RateTrace read_rate(const H5File& f, const std::string& pop) {
@@ -252,8 +266,13 @@ std::vector<std::pair<std::string, std::string>> pairs_of(const ParsedArgs& args
     pairs.emplace_back(m.substr(0, eq), m.substr(eq + 1));
   }
   if (!pairs.empty()) return pairs;
-  for (const std::string& pop : rates.children("/report"))
-    if (spiking.is_group("/spikes/" + pop)) pairs.emplace_back(pop, pop);
+  // Matched by name: populations with a rate trace in RATE.h5 and spikes in SPIKING.h5
+  // (an adapter's empty spike group, or a neuron's V_m trace, makes no pair).
+  for (const std::string& pop : rates.children("/report")) {
+    if (!spiking.is_group("/spikes/" + pop) || !has_rate_trace(rates, pop)) continue;
+    const auto n = spiking.shape("/spikes/" + pop + "/timestamps");
+    if (n && !n->empty() && (*n)[0] > 0) pairs.emplace_back(pop, pop);
+  }
   if (pairs.empty())
     throw UsageError("no population of '" + rates.path() + "' has spikes of the same name in '" +
                      spiking.path() + "'; name the pairs with --map SPIKING=RATE");

@@ -111,4 +111,14 @@ status=0
 "$PY" "$SRC/examples/plot_compare.py" map.json -o map.png > /dev/null ||
   fail "plot_compare.py failed"
 [ -s map.png ] || fail "plot_compare.py wrote no PNG"
+# Only rates are compared: a run's V_m trace is no rate (found by a breaker: it was read as
+# Hz), and adapters' empty spike groups make no pair.
+"$SPIKEFLOW" run "$SRC/examples/mixed.toml" -o mixed.h5 --quiet --set simulation.duration=50
+status=0
+"$SPIKEFLOW" compare mixed.h5 mixed.h5 2> err.txt || status=$?
+[ "$status" -eq 2 ] || fail "mixed.h5 against itself exited $status, expected 2 (no rate pairs)"
+status=0
+"$SPIKEFLOW" compare mixed.h5 mixed.h5 --map DRIVEN=DRIVEN 2> err.txt || status=$?
+[ "$status" -eq 3 ] || fail "a V_m trace as the rate exited $status, expected 3"
+grep -q "records 'V_m', not a rate" err.txt || fail "unexpected message: $(cat err.txt)"
 echo ok
