@@ -87,8 +87,13 @@ int meanfield_command(const std::vector<std::string>& words) {
 
   models::MeanFieldOptions options;
   options.synaptic_filtering = !args.has("no-filtering");
-  options.tolerance = non_negative_option(args, "tolerance", options.tolerance);
-  options.initial_rates.assign(pops.size(), non_negative_option(args, "initial", 10.0));
+  // A tolerance must be > 0 (one too small to reach ends as "did not converge", exit 4), and
+  // a start a rate a neuron can have.
+  if (auto t = args.last("tolerance")) options.tolerance = parse_positive_double("--tolerance", *t);
+  const double initial = non_negative_option(args, "initial", 10.0);
+  if (initial > 1e4)
+    throw UsageError("option --initial: must be in [0, 10000] Hz, got " + *args.last("initial"));
+  options.initial_rates.assign(pops.size(), initial);
   const models::MeanFieldResult result = models::solve_mean_field(pops, options);
 
   std::printf("spikeflow meanfield %s: %s after %d iterations, residual %.3g Hz\n",
