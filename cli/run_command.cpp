@@ -283,8 +283,8 @@ void require_same_run(const fs::path& recording, const io::CheckpointRun& saved,
   const auto text = file.attribute("/", "model_text");
   const auto file_seed = file.attribute("/", "seed");
   const bool same_text = text && text->text == saved.model_source;
-  const bool same_seed = file_seed && file_seed->number && *file_seed->number ==
-                                                               static_cast<double>(seed);
+  const bool same_seed =
+      file_seed && file_seed->number && *file_seed->number == static_cast<double>(seed);
   if (!same_text || !same_seed)
     throw IoFailure("cannot resume: '" + recording.string() +
                     "' is not the recording this checkpoint was taken from (its " +

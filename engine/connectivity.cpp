@@ -347,21 +347,27 @@ void generate_synapses(const ConnectionRule& rule, const SynapseSpec& spec,
   }
 }
 
+std::vector<std::uint64_t> sort_by_source(std::vector<GeneratedSynapse>& synapses,
+                                          NeuronIndex source_count,
+                                          std::vector<GeneratedSynapse>& sorted) {
+  std::vector<std::uint64_t> row_begin(static_cast<std::size_t>(source_count) + 1, 0);
+  for (const auto& s : synapses) ++row_begin[s.source + 1];
+  std::partial_sum(row_begin.begin(), row_begin.end(), row_begin.begin());
+  sorted.resize(synapses.size());
+  std::vector<std::uint64_t> next(row_begin.begin(), row_begin.end() - 1);
+  for (const auto& s : synapses) sorted[next[s.source]++] = s;
+  std::vector<GeneratedSynapse>().swap(synapses);
+  return row_begin;
+}
+
 void SynapseRows::build(std::vector<GeneratedSynapse>& synapses, NeuronIndex source_count) {
   *this = SynapseRows();
   if (synapses.empty()) return;
 
   // Counting sort by source keeps the generation order within a source (stable), then each
   // row is stably sorted by delay.
-  std::vector<std::uint64_t> row_begin(static_cast<std::size_t>(source_count) + 1, 0);
-  for (const auto& s : synapses) ++row_begin[s.source + 1];
-  std::partial_sum(row_begin.begin(), row_begin.end(), row_begin.begin());
-  std::vector<GeneratedSynapse> sorted(synapses.size());
-  {
-    std::vector<std::uint64_t> next(row_begin.begin(), row_begin.end() - 1);
-    for (const auto& s : synapses) sorted[next[s.source]++] = s;
-  }
-  std::vector<GeneratedSynapse>().swap(synapses);
+  std::vector<GeneratedSynapse> sorted;
+  const std::vector<std::uint64_t> row_begin = sort_by_source(synapses, source_count, sorted);
 
   targets_.resize(sorted.size());
   weights_.resize(sorted.size());

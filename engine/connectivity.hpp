@@ -98,6 +98,13 @@ void generate_synapses(const ConnectionRule& rule, const SynapseSpec& spec,
                        const ProjectionGeometry& geometry, NeuronRange targets,
                        const TimeGrid& grid, std::vector<GeneratedSynapse>& out);
 
+// Orders synapses by source with a stable counting sort (generation order kept within a
+// source) into `sorted`, frees `synapses`, and returns the row offsets (source_count + 1).
+// Shared by the static and the plastic row builders.
+std::vector<std::uint64_t> sort_by_source(std::vector<GeneratedSynapse>& synapses,
+                                          NeuronIndex source_count,
+                                          std::vector<GeneratedSynapse>& sorted);
+
 // Static synapses of one projection that end in one partition, as compressed rows by
 // source; within a row, synapses are grouped by delay in increasing order.
 //

@@ -14,8 +14,8 @@
 
 #include "engine/adapter.hpp"
 #include "engine/network.hpp"
-#include "engine/plasticity.hpp"
 #include "engine/numerical_check.hpp"
+#include "engine/plasticity.hpp"
 
 namespace spikeflow {
 

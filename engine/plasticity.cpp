@@ -17,15 +17,8 @@ void PlasticRows::build(std::vector<GeneratedSynapse>& synapses, NeuronIndex sou
 
   // As SynapseRows::build: a stable counting sort by source, then each row stably by delay,
   // so the storage order is the generation order within a (source, delay) group.
-  std::vector<std::uint64_t> row_begin(static_cast<std::size_t>(source_count) + 1, 0);
-  for (const auto& s : synapses) ++row_begin[s.source + 1];
-  std::partial_sum(row_begin.begin(), row_begin.end(), row_begin.begin());
-  std::vector<GeneratedSynapse> sorted(synapses.size());
-  {
-    std::vector<std::uint64_t> next(row_begin.begin(), row_begin.end() - 1);
-    for (const auto& s : synapses) sorted[next[s.source]++] = s;
-  }
-  std::vector<GeneratedSynapse>().swap(synapses);
+  std::vector<GeneratedSynapse> sorted;
+  const std::vector<std::uint64_t> row_begin = sort_by_source(synapses, source_count, sorted);
 
   targets_.resize(sorted.size());
   weights_.resize(sorted.size());

@@ -1233,7 +1233,7 @@ class Builder {
   void projection(const Value& v, std::size_t index) {
     const std::string anonymous = concat("projections.", index);
     const std::vector<std::string> known = {
-        "name",           "source",          "target",  "rule",   "p",     "k",     "n",
+        "name",           "source",          "target",  "rule",   "p",     "k",      "n",
         "allow_autapses", "allow_multapses", "synapse", "weight", "delay", "offset", "plasticity"};
     const std::string given = element_name(v);
     const std::string key = given.empty() ? anonymous : concat("projections.", given);
