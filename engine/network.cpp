@@ -1,10 +1,5 @@
 #include "engine/network.hpp"
 
-#include <tbb/global_control.h>
-#include <tbb/info.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
-
 #include <algorithm>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -18,7 +13,7 @@
 namespace spikeflow {
 
 int default_partitions() {
-  return std::max(1, tbb::info::default_concurrency());
+  return hardware_threads();
 }
 
 Network::Network(NetworkOptions options) : options_(options), grid_(options.dt) {
@@ -26,14 +21,14 @@ Network::Network(NetworkOptions options) : options_(options), grid_(options.dt) 
     throw ConfigError(concat("partitions must be >= 1, got ", options_.partitions));
   if (options_.threads < 0)
     throw ConfigError(concat("threads must be >= 0 (0: all cores), got ", options_.threads));
-  const int threads = options_.threads > 0 ? options_.threads : tbb::info::default_concurrency();
-  arena_ = std::make_unique<Arena>(threads);
+  pool_ =
+      std::make_unique<PartitionPool>(options_.threads > 0 ? options_.threads : hardware_threads());
 }
 
 Network::~Network() = default;
 
 int Network::threads() const {
-  return arena_->arena.max_concurrency();
+  return pool_->threads();
 }
 
 Network::PopulationEntry& Network::entry(PopulationHandle p) {
@@ -222,25 +217,23 @@ void Network::build_connections() {
     proj.rows.assign(static_cast<std::size_t>(parts), {});
     if (proj.plastic) proj.plastic->rows.assign(static_cast<std::size_t>(parts), {});
   }
-  arena_->arena.execute([&] {
-    tbb::parallel_for(0, parts, [&](int part) {
-      std::vector<GeneratedSynapse> generated;
-      for (std::size_t k = 0; k < projections_.size(); ++k) {
-        ProjectionEntry& proj = projections_[k];
-        const PopulationEntry& target = populations_[proj.target];
-        const NeuronIndex target_width =
-            target.adapter ? target.adapter->input_size() : target.model->size();
-        const ProjectionGeometry geometry{options_.seed, k, populations_[proj.source].model->size(),
-                                          target_width, proj.source == proj.target};
-        generated.clear();
-        generate_synapses(proj.rule, proj.synapse, geometry, input_range(proj.target, part), grid_,
-                          generated);
-        if (proj.plastic)
-          proj.plastic->rows[static_cast<std::size_t>(part)].build(generated, geometry.source_size);
-        else
-          proj.rows[static_cast<std::size_t>(part)].build(generated, geometry.source_size);
-      }
-    });
+  pool_->for_each(0, parts, [&](int part) {
+    std::vector<GeneratedSynapse> generated;
+    for (std::size_t k = 0; k < projections_.size(); ++k) {
+      ProjectionEntry& proj = projections_[k];
+      const PopulationEntry& target = populations_[proj.target];
+      const NeuronIndex target_width =
+          target.adapter ? target.adapter->input_size() : target.model->size();
+      const ProjectionGeometry geometry{options_.seed, k, populations_[proj.source].model->size(),
+                                        target_width, proj.source == proj.target};
+      generated.clear();
+      generate_synapses(proj.rule, proj.synapse, geometry, input_range(proj.target, part), grid_,
+                        generated);
+      if (proj.plastic)
+        proj.plastic->rows[static_cast<std::size_t>(part)].build(generated, geometry.source_size);
+      else
+        proj.rows[static_cast<std::size_t>(part)].build(generated, geometry.source_size);
+    }
   });
 
   // The window is the smallest delay, the ring the largest.
@@ -352,10 +345,7 @@ void Network::run_window(Step begin, Step end) {
     t.window_values.assign(t.window_frames * t.spec.neurons.size(), 0.0);
   }
 
-  arena_->arena.execute([&] {
-    tbb::parallel_for(0, options_.partitions,
-                      [&](int part) { update_partition(part, begin, end); });
-  });
+  pool_->for_each(0, options_.partitions, [&](int part) { update_partition(part, begin, end); });
 
   collect_window(begin, end);
   collect_graded();
@@ -363,13 +353,11 @@ void Network::run_window(Step begin, Step end) {
 
   if (!projections_.empty() &&
       (!window_spikes_.empty() || !window_graded_.empty() || plastic_work_)) {
-    arena_->arena.execute([&] {
-      tbb::parallel_for(0, options_.partitions, [&](int part) {
-        // One fixed order of summation per target: static spikes, plastic spikes, graded.
-        deliver_partition(part);
-        if (plastic_work_) deliver_plastic_partition(part);
-        deliver_graded_partition(part);
-      });
+    pool_->for_each(0, options_.partitions, [&](int part) {
+      // One fixed order of summation per target: static spikes, plastic spikes, graded.
+      deliver_partition(part);
+      if (plastic_work_) deliver_plastic_partition(part);
+      deliver_graded_partition(part);
     });
     for (auto& s : scratch_) {
       synaptic_events_ += s.events;

@@ -103,6 +103,7 @@ struct InputInfo {
 };
 
 class Plasticity;
+class PartitionPool;
 
 class Network {
  public:
@@ -205,7 +206,6 @@ class Network {
   struct InputEntry;
   struct TraceEntry;
   struct PartitionScratch;
-  struct Arena;
 
   PopulationEntry& entry(PopulationHandle p);
   void require_not_built(const char* what) const;
@@ -251,7 +251,7 @@ class Network {
   // What the sinks get for the window (kept to reuse their memory from window to window).
   std::vector<SpikeRecord> window_recorded_;
   std::vector<TraceFrames> window_frames_;
-  std::unique_ptr<Arena> arena_;
+  std::unique_ptr<PartitionPool> pool_;
   std::vector<std::pair<std::string, StateComponent*>> state_components_;
 
   bool built_ = false;

@@ -3,10 +3,6 @@
 // part of the public API; nothing outside engine/ includes it.
 #pragma once
 
-#include <tbb/global_control.h>
-#include <tbb/info.h>
-#include <tbb/task_arena.h>
-
 #include <memory>
 #include <string>
 #include <utility>
@@ -15,23 +11,11 @@
 #include "engine/adapter.hpp"
 #include "engine/network.hpp"
 #include "engine/numerical_check.hpp"
+#include "engine/parallel.hpp"
 #include "engine/plasticity.hpp"
 
 namespace spikeflow {
 
-struct Network::Arena {
-  // More threads than cores is allowed (tests run 8 threads on 2 cores): TBB then needs
-  // its worker limit raised, or it warns and runs with fewer.
-  explicit Arena(int threads)
-      : oversubscription(threads > tbb::info::default_concurrency()
-                             ? std::make_unique<tbb::global_control>(
-                                   tbb::global_control::max_allowed_parallelism,
-                                   static_cast<std::size_t>(threads))
-                             : nullptr),
-        arena(threads) {}
-  std::unique_ptr<tbb::global_control> oversubscription;
-  tbb::task_arena arena;
-};
 
 struct Network::PopulationEntry {
   std::string name;
