@@ -80,10 +80,16 @@ void Network::set_plasticity(ProjectionHandle projection, std::unique_ptr<Plasti
   // are stored as drawn (a float draw widened to double), so the bound is checked on the
   // distribution's range.
   const Distribution& w = proj.synapse.weight;
-  const double lo = w.is_constant() ? w.a() : w.min_value();
-  const double hi = w.is_constant() ? w.a() : w.max_value();
+  double lo = w.is_constant() ? w.a() : w.min_value();
+  double hi = w.is_constant() ? w.a() : w.max_value();
+  std::string described = w.describe();
+  if (const auto& m = proj.synapse.weight_matrix; m && !m->empty()) {
+    const auto [low, high] = std::minmax_element(m->begin(), m->end());
+    lo = *low, hi = *high;
+    described = concat("matrix in [", lo, ", ", hi, "]");
+  }
   if (!(lo >= rule->w_min() && hi <= rule->w_max()))
-    throw ConfigError(concat(where, "weight ", w.describe(), " must lie within the ", rule->rule(),
+    throw ConfigError(concat(where, "weight ", described, " must lie within the ", rule->rule(),
                              " bounds [w_min, w_max] = [", rule->w_min(), ", ", rule->w_max(),
                              "]; bound the distribution with min and max"));
   proj.plastic = std::make_unique<PlasticPart>();
