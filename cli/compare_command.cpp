@@ -323,30 +323,37 @@ std::vector<std::pair<std::string, std::string>> pairs_of(const ParsedArgs& args
 std::vector<std::string> notes(const Figures& f) {
   std::vector<std::string> out;
   const std::string name = f.spiking == f.rate ? f.spiking : f.spiking + " -> " + f.rate;
-  char text[512];
-  if (f.rate_constant_in_time || f.spiking_constant_in_time) {
-    const char* which =
-        f.rate_constant_in_time
-            ? "the rate model is stationary (its mean rate is the same in every bin)"
-            : "the spiking run's mean rate is the same in every bin";
+  char text[640];
+  if (f.rate_constant_in_time) {
     std::snprintf(text, sizeof text,
-                  "%s: corr(t) is undefined: %s. Compare the time-averaged rates instead: rel err "
-                  "%.4g (spiking - rate = %+.4g Hz); the spiking run fluctuates about its mean by "
-                  "sd(t) = %.4g Hz, the rate model by %.4g Hz (RMSE(t)^2 = bias^2 + sd(t)^2 when "
-                  "the rate model is constant).",
-                  name.c_str(), which, f.relative_error, f.bias, f.sd_time_spiking, f.sd_time_rate);
+                  "%s: corr(t) is undefined: the rate model is stationary (its mean rate is the "
+                  "same in every bin). Compare the time-averaged rates instead: rel err %.4g "
+                  "(spiking - rate = %+.4g Hz). The spiking run fluctuates about its mean by "
+                  "sd(t) = %.4g Hz, which a stationary model does not have: RMSE(t)^2 = bias^2 + "
+                  "sd(t)^2.",
+                  name.c_str(), f.relative_error, f.bias, f.sd_time_spiking);
+    out.push_back(text);
+  } else if (f.spiking_constant_in_time) {
+    std::snprintf(text, sizeof text,
+                  "%s: corr(t) is undefined: the spiking run's mean rate is the same in every "
+                  "bin, the rate model's varies by sd(t) = %.4g Hz. Compare the time-averaged "
+                  "rates: rel err %.4g (spiking - rate = %+.4g Hz).",
+                  name.c_str(), f.sd_time_rate, f.relative_error, f.bias);
     out.push_back(text);
   }
-  if (f.rate_constant_across_neurons || f.spiking_constant_across_neurons) {
-    const char* which = f.rate_constant_across_neurons
-                            ? "every rate unit has the same mean rate (a homogeneous model)"
-                            : "every spiking neuron has the same mean rate";
+  if (f.rate_constant_across_neurons) {
     std::snprintf(text, sizeof text,
-                  "%s: corr(n) is undefined: %s. The spiking neurons' mean rates spread by "
-                  "sd(n) = %.4g Hz around %.4g Hz, the rate units' by %.4g Hz; RMSE(n) = %.4g Hz "
-                  "includes that spread.",
-                  name.c_str(), which, f.sd_neurons_spiking, f.mean_spiking, f.sd_neurons_rate,
-                  f.rmse_neurons);
+                  "%s: corr(n) is undefined: every rate unit has the same mean rate (a "
+                  "homogeneous model). The spiking neurons' mean rates spread by sd(n) = %.4g Hz "
+                  "around %.4g Hz, a spread the model does not have; RMSE(n) = %.4g Hz includes "
+                  "it.",
+                  name.c_str(), f.sd_neurons_spiking, f.mean_spiking, f.rmse_neurons);
+    out.push_back(text);
+  } else if (f.spiking_constant_across_neurons) {
+    std::snprintf(text, sizeof text,
+                  "%s: corr(n) is undefined: every spiking neuron has the same mean rate, the "
+                  "rate units' spread by sd(n) = %.4g Hz.",
+                  name.c_str(), f.sd_neurons_rate);
     out.push_back(text);
   }
   return out;
