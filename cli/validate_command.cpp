@@ -108,7 +108,9 @@ int validate_command(const std::vector<std::string>& words) {
       std::string weight = pr.synapse.weight.describe();
       if (const auto& m = pr.synapse.weight_matrix; m && !m->empty()) {
         const auto [lo, hi] = std::minmax_element(m->begin(), m->end());
-        weight = concat("matrix [", dst.size, " x ", src.size, "] in [", *lo, ", ", *hi, "]");
+        char range[64];
+        std::snprintf(range, sizeof range, "[%.4g, %.4g]", *lo, *hi);
+        weight = concat("matrix [", dst.size, " x ", src.size, "] in ", range);
       }
       if (pr.synapse.kind == SynapseSpec::Kind::current)  // rates to currents
         weight += concat(" pA x output + ", pr.synapse.offset, " pA (current)");

@@ -102,6 +102,23 @@ TEST_CASE("ann_to_snn: decisions do not depend on the thread count", "[model][de
   CHECK(snn.classify(some, at, 1) == snn.classify(some, at, 3));
 }
 
+TEST_CASE("ann_to_snn: documented defaults and the decision rule", "[model][unit]") {
+  const models::ConversionOptions o;
+  CHECK(o.percentile == 99.9);
+  CHECK(o.dt == 1.0);
+  CHECK(o.V_th == 1.0);
+  CHECK(o.C_m == 1.0);
+  CHECK(o.initial_V == 0.5);
+  // Most spikes; a tie to the higher V_m, then to the lower index.
+  const std::vector<std::uint64_t> counts = {3, 5, 5, 1};
+  CHECK(models::spiking_decision(counts, std::vector<double>{0.9, 0.2, 0.3, 0.0}) == 2);
+  CHECK(models::spiking_decision(counts, std::vector<double>{0.9, 0.3, 0.3, 0.0}) == 1);
+  CHECK(models::spiking_decision(std::vector<std::uint64_t>{0, 0}, std::vector<double>{0.1, 0.4}) ==
+        1);
+  // numpy.percentile([1, 2, 3, 4], 90) = 3.7 (linear interpolation).
+  CHECK(models::percentile({4, 1, 3, 2}, 90.0) == Approx(3.7).epsilon(1e-15));
+}
+
 TEST_CASE("ann_to_snn: errors name the layer and the value", "[model][unit]") {
   const Fixture f;
   CHECK(config_error([&] {

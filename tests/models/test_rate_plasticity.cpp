@@ -200,6 +200,15 @@ TEST_CASE("rate plasticity: a run saved and resumed equals the uninterrupted run
   CHECK(weights_of(second, q) == weights_of(whole, p));
 }
 
+TEST_CASE("rate plasticity: documented defaults", "[model][unit][plasticity]") {
+  const models::RatePlasticityParams p;
+  CHECK(p.rule == dnn::RateRule::oja);
+  CHECK(p.eta == 1e-3);
+  CHECK(p.w_min == -INFINITY);
+  CHECK(p.w_max == INFINITY);
+  CHECK(models::RatePlasticity(p).describe() == "oja, eta 0.001");
+}
+
 TEST_CASE("rate plasticity: misuse is refused with the reason", "[model][unit][plasticity]") {
   CHECK(config_error([] { models::RatePlasticity({.rule = dnn::RateRule::bcm}); }) ==
         "rate plasticity: rule must be hebb or oja on a projection, got 'bcm' (bcm is available "
