@@ -33,7 +33,7 @@ const std::vector<OptionSpec> kConvertOptions = {
     {"labels", 0, "DATASET", "true classes of the evaluated rows, for the accuracy"},
     {"time", 0, "S1,S2,...",
      "steps per input after which the output is read "
-     "(default 25,50,100,200,400)"},
+     "(default 25,50,100,200,400; at most 10^7)"},
     {"threads", 't', "N", "threads for the evaluation (0 = all cores, default)"},
     {"json", 0, "FILE", "also write the figures as JSON ('-': stdout)"},
     {"output", 'o', "FILE.toml",
@@ -57,7 +57,8 @@ constexpr const char* kConvertUsage =
     "network's class (most output spikes) equals the rate network's, and the accuracy\n"
     "against --labels. With -o, the spiking network for one input is written as a model\n"
     "file that `spikeflow run` simulates. DATASET is a dataset of ANN.h5 or FILE.h5:DATASET.\n"
-    "See docs/ann_to_snn.md.\n"
+    "Exit code 1 when the network or a dataset is missing or unusable (the message names\n"
+    "the file and the dataset), 2 for a malformed option. See docs/ann_to_snn.md.\n"
     "\n"
     "options:\n";
 
@@ -113,10 +114,13 @@ std::vector<dnn::Dense> load_layers(const fs::path& path, const ParsedArgs& args
   return layers;
 }
 
+// Steps per input at most: 10^7 steps take about 10 s per input for the example network.
+constexpr std::int64_t kMaxSteps = 10'000'000;
+
 std::vector<Step> steps_of(const ParsedArgs& args) {
   std::vector<Step> at;
   for (const std::string& s : split(args.last("time").value_or("25,50,100,200,400"))) {
-    const Step k = parse_integer("time", s, 1, std::int64_t{1} << 40);
+    const Step k = parse_integer("time", s, 1, kMaxSteps);
     if (!at.empty() && k <= at.back())
       throw UsageError("option --time: steps must increase, got " + s + " after " +
                        std::to_string(at.back()));

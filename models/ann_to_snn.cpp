@@ -45,6 +45,15 @@ void check_layers(const std::vector<dnn::Dense>& layers) {
   }
 }
 
+// A NaN or infinite input would make every V_m of the spiking network NaN (and the
+// percentiles meaningless): refused with its place.
+void require_finite_inputs(const char* what, std::span<const double> values, std::size_t row) {
+  for (std::size_t k = 0; k < values.size(); ++k)
+    if (!std::isfinite(values[k]))
+      throw ConfigError(concat("ann_to_snn: the ", what, " has ", values[k], " at row ", k / row,
+                               ", column ", k % row, "; inputs must be finite"));
+}
+
 // Every layer's activations for every calibration row: result[l] holds rows x out_l values.
 std::vector<std::vector<double>> activations(std::vector<dnn::Dense>& layers,
                                              std::span<const double> rows) {
@@ -97,6 +106,7 @@ ConvertedNetwork::ConvertedNetwork(std::vector<dnn::Dense> layers,
   if (calibration.empty() || calibration.size() % in != 0)
     throw ConfigError(concat("ann_to_snn: the calibration data has ", calibration.size(),
                              " values; it needs whole rows of ", in, " inputs, at least one"));
+  require_finite_inputs("calibration data", calibration, in);
 
   const auto acts = activations(layers_, calibration);
   double previous = 1.0;  // lambda_0: the input enters as it is
@@ -135,6 +145,7 @@ std::vector<double> ConvertedNetwork::input_current(std::span<const double> x) c
   if (x.size() != input_size())
     throw ConfigError(
         concat("ann_to_snn: input has ", x.size(), " values, expected ", input_size()));
+  require_finite_inputs("input", x, x.size());
   const ConvertedLayer& first = converted_.front();
   const double pA = options_.V_th * options_.C_m / options_.dt;
   std::vector<double> current(first.out);

@@ -129,6 +129,14 @@ TEST_CASE("ann_to_snn: errors name the layer and the value", "[model][unit]") {
         }) ==
         "ann_to_snn: the calibration data has 6 values; it needs whole rows of 4 inputs, "
         "at least one");
+  std::vector<double> broken = f.calibration;
+  broken[9] = NAN;
+  CHECK(config_error([&] { models::ConvertedNetwork(f.layers(), broken); }) ==
+        "ann_to_snn: the calibration data has nan at row 2, column 1; inputs must be finite");
+  const models::ConvertedNetwork snn(f.layers(), f.calibration);
+  CHECK(config_error([&] {
+          snn.run(std::vector<double>{0, 1, INFINITY, 0}, std::vector<Step>{5});
+        }) == "ann_to_snn: the input has inf at row 0, column 2; inputs must be finite");
   std::vector<dnn::Dense> sigmoid = f.layers();
   sigmoid[1] = dnn::Dense(std::vector<double>(32 * 32, 0.0), std::vector<double>(32, 0.0), 32, 32,
                           dnn::Activation::sigmoid);
