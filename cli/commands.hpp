@@ -42,5 +42,6 @@ int inspect_command(const std::vector<std::string>& args);
 int recover_command(const std::vector<std::string>& args);
 int meanfield_command(const std::vector<std::string>& args);
 int compare_command(const std::vector<std::string>& args);
+int convert_command(const std::vector<std::string>& args);
 
 }  // namespace spikeflow::cli

@@ -34,6 +34,7 @@ commands:
   recover FILE.h5      make the file of a killed run readable (everything up to its last flush)
   meanfield MODEL.toml predicted stationary rates of a LIF network (mean-field, Siegert)
   compare SPK.h5 RATE.h5  spike rates of a run against a rate model's traces
+  convert ANN.h5       a dense ReLU network as a spiking network: agreement, model file
 
 options:
   -h, --help     this text; 'spikeflow <command> --help' describes a command
@@ -107,6 +108,7 @@ int dispatch(int argc, char** argv) {
   if (command == "recover") return recover_command(rest);
   if (command == "meanfield") return meanfield_command(rest);
   if (command == "compare") return compare_command(rest);
+  if (command == "convert") return convert_command(rest);
   if (!command.empty() && command[0] == '-')
     throw UsageError("unknown option '" + command + "' (see 'spikeflow --help')");
   throw UsageError("unknown command '" + command +

@@ -425,6 +425,16 @@ class FileSink : public RecordingSink {
   void finish(double wall, bool completed) {
     guard("closing", [&] { file_.finish(wall, completed); });
   }
+  // After the run: every trace with finite values beyond float32's range (stored as inf).
+  void warn_float32_overflows() const {
+    for (const io::Float32Overflow& o : file_.float32_overflows())
+      std::fprintf(stderr,
+                   "spikeflow: warning: '%s' %s: %llu recorded value(s) beyond the float32 range "
+                   "of the file (|x| > 3.4e38) were stored as inf; the first: %g at t = %g ms, "
+                   "neuron %u (the simulation itself kept the finite value)\n",
+                   o.population.c_str(), o.variable.c_str(),
+                   static_cast<unsigned long long>(o.count), o.value, o.time_ms, o.neuron);
+  }
 
  private:
   template <typename F>
@@ -608,6 +618,7 @@ int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& l
 
   // Close the file: final flush, closing attributes.
   sink.finish(seconds_since(loop.command_start), completed);
+  sink.warn_float32_overflows();
 
   const double now_ms = static_cast<double>(net.now()) * grid.dt();
   if (!completed && disk_full && g_signal == 0) {

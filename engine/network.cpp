@@ -86,6 +86,7 @@ ProjectionHandle Network::connect(PopulationHandle source, PopulationHandle targ
   const ProjectionGeometry geometry{options_.seed, static_cast<std::uint64_t>(projections_.size()),
                                     src.model->size(), target_width, source.index == target.index};
   validate_rule(rule, geometry, name);
+  validate_weight_matrix(rule, synapse, geometry, name);
 
   const Distribution& delay = synapse.delay;
   if (delay.is_constant()) {

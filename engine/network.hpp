@@ -232,6 +232,11 @@ class Network {
   void begin_plastic_window(Step begin, Step end);
   void deliver_plastic_partition(int partition);
   void collect_window(Step begin, Step end);
+  // engine/graded_plasticity.cpp: plastic projections between rate populations.
+  void check_graded_plastic_projection(ProjectionEntry& proj, const Plasticity& rule,
+                                       const std::string& where);
+  void begin_graded_plastic_window(ProjectionEntry& proj, Step begin, Step end);
+  void deliver_graded_plastic(ProjectionEntry& proj, std::size_t partition, std::uint64_t& events);
   // Numerical faults (engine/numerical_check.cpp): each partition scans its neurons' state
   // at the end of a window when a check is due; the run then throws NumericalFaultError if
   // any value was not finite.

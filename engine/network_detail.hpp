@@ -16,7 +16,6 @@
 
 namespace spikeflow {
 
-
 struct Network::PopulationEntry {
   std::string name;
   std::unique_ptr<Population> model;
@@ -41,6 +40,9 @@ struct Network::PopulationEntry {
   std::vector<NeuronRange> input_ranges;
   // Held current from current projections (ring of pA, slot-major), empty if none, and
   // the sum of their offsets (pA), added in every step.
+  // Target of a graded plastic projection: emits its outputs even without outgoing
+  // projections, for the rule (engine/graded_plasticity.cpp).
+  bool learns = false;
   bool receives_current = false;
   std::vector<double> ring_current;
   double current_offset = 0.0;

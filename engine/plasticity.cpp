@@ -68,8 +68,11 @@ void Network::set_plasticity(ProjectionHandle projection, std::unique_ptr<Plasti
   const std::string where = concat("projection '", proj.name, "': ");
   if (!rule) throw ConfigError(concat(where, "no plasticity rule given"));
   if (proj.plastic) throw ConfigError(concat(where, "is plastic already"));
-  // Plastic rows carry spikes only, and the rules pair them with the target's spikes.
-  if (populations_[proj.source].adapter || populations_[proj.target].adapter)
+  // Spike rules pair spikes with the target's spikes; graded rules pair an adapter's
+  // outputs with a rate population's (engine/graded_plasticity.cpp).
+  if (rule->graded())
+    check_graded_plastic_projection(proj, *rule, where);
+  else if (populations_[proj.source].adapter || populations_[proj.target].adapter)
     throw ConfigError(concat(where, "plasticity needs spiking source and target populations; '",
                              populations_[proj.source].name, "' -> '",
                              populations_[proj.target].name, "' involves an adapter"));
@@ -80,10 +83,16 @@ void Network::set_plasticity(ProjectionHandle projection, std::unique_ptr<Plasti
   // are stored as drawn (a float draw widened to double), so the bound is checked on the
   // distribution's range.
   const Distribution& w = proj.synapse.weight;
-  const double lo = w.is_constant() ? w.a() : w.min_value();
-  const double hi = w.is_constant() ? w.a() : w.max_value();
+  double lo = w.is_constant() ? w.a() : w.min_value();
+  double hi = w.is_constant() ? w.a() : w.max_value();
+  std::string described = w.describe();
+  if (const auto& m = proj.synapse.weight_matrix; m && !m->empty()) {
+    const auto [low, high] = std::minmax_element(m->begin(), m->end());
+    lo = *low, hi = *high;
+    described = concat("matrix in [", lo, ", ", hi, "]");
+  }
   if (!(lo >= rule->w_min() && hi <= rule->w_max()))
-    throw ConfigError(concat(where, "weight ", w.describe(), " must lie within the ", rule->rule(),
+    throw ConfigError(concat(where, "weight ", described, " must lie within the ", rule->rule(),
                              " bounds [w_min, w_max] = [", rule->w_min(), ", ", rule->w_max(),
                              "]; bound the distribution with min and max"));
   proj.plastic = std::make_unique<PlasticPart>();
@@ -104,6 +113,10 @@ void Network::prepare_plasticity() {
       if (!rows.empty()) max_delay = std::max<Step>(max_delay, rows.max_delay());
       rows.clamp_weights(rule.w_min(), rule.w_max());
     }
+    if (rule.graded())
+      proj.plastic->rule->set_update_intervals(
+          populations_[proj.source].adapter->update_interval(),
+          populations_[proj.target].adapter->update_interval());
     proj.plastic->rule->prepare(grid_, populations_[proj.source].model->size(),
                                 populations_[proj.target].model->size(), window_, max_delay);
   }
@@ -115,6 +128,10 @@ void Network::begin_plastic_window(Step begin, Step end) {
   for (auto& proj : projections_) {
     if (!proj.plastic) continue;
     PlasticPart& part = *proj.plastic;
+    if (part.rule->graded()) {
+      begin_graded_plastic_window(proj, begin, end);
+      continue;
+    }
     part.window_pre.clear();
     part.window_post.clear();
     for (const SpikeRecord& s : window_spikes_) {
@@ -135,6 +152,10 @@ void Network::deliver_plastic_partition(int partition) {
     PlasticRows& rows = part.rows[p];
     if (rows.empty()) continue;
     const Plasticity& rule = *part.rule;
+    if (rule.graded()) {
+      deliver_graded_plastic(proj, p, events);
+      continue;
+    }
 
     // Flushes first: a flushed source that also spikes in this window has its earlier
     // pairings applied before the new spike's update.

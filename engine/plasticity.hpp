@@ -44,6 +44,13 @@ struct NeuronSpike {
   NeuronIndex neuron;
 };
 
+// A graded output as a graded rule sees it: the update step, the unit, its nonzero value.
+struct GradedValue {
+  Step step;
+  NeuronIndex index;
+  double value;
+};
+
 class Plasticity {
  public:
   virtual ~Plasticity() = default;
@@ -87,6 +94,27 @@ class Plasticity {
 
   // Bytes of per-neuron state (traces, histories) now held.
   virtual std::uint64_t state_bytes() const = 0;
+
+  // --- Graded rules (engine/graded_plasticity.cpp, models/rate_plasticity.hpp) ---
+  // A graded rule learns from the outputs of adapters (rates) instead of spikes. Its
+  // projection runs from an adapter with graded outputs into an elementwise adapter with
+  // graded outputs (a rate population); the spike functions above are not called. Per
+  // window the engine, in each partition, goes through the steps in order: at an update
+  // step of the target it calls on_target_update for every delay group of the partition,
+  // then it delivers the source's outputs of that step with the weights as they then are.
+  virtual bool graded() const { return false; }
+  // Once, at build, before prepare(): the update intervals of source and target, in steps.
+  virtual void set_update_intervals(Step /*source*/, Step /*target*/) {}
+  // Sequential, once per window [begin, end): the nonzero outputs of the source (`pre`) and
+  // of the target (`post`) in this window, each ordered by (step, index).
+  virtual void begin_graded_window(Step /*begin*/, Step /*end*/,
+                                   std::span<const GradedValue> /*pre*/,
+                                   std::span<const GradedValue> /*post*/) {}
+  // Parallel over partitions, read-only on the rule's state: updates the weights of one
+  // delay group (source `source`, delay `delay`) at the target's update of step `step`.
+  virtual void on_target_update(Step /*step*/, NeuronIndex /*source*/, Step /*delay*/,
+                                const NeuronIndex* /*targets*/, double* /*weights*/,
+                                std::uint32_t /*count*/) const {}
 
   // Checkpoints (docs/checkpoints.md): the per-neuron state that spans windows (traces,
   // spike histories, pending flushes), at a window boundary. What begin_window computes
@@ -183,6 +211,10 @@ struct PlasticPart {
   std::vector<PlasticRows> rows;  // one per partition
   std::vector<NeuronSpike> window_pre;
   std::vector<NeuronSpike> window_post;
+  // Graded rules: the window's source outputs and the target's update steps.
+  std::vector<GradedValue> window_graded_pre;
+  std::vector<GradedValue> window_graded_post;
+  std::vector<Step> window_target_updates;
 };
 
 }  // namespace spikeflow
