@@ -57,6 +57,7 @@ void Network::finish_adapters() {
   for (const auto& proj : projections_)
     for (const auto& rows : proj.rows)
       if (!rows.empty()) max_delay = std::max<Step>(max_delay, rows.max_delay());
+  max_delay = global_max_delay(max_delay);
   if (max_delay > 0) ring_slots_ = std::max(ring_slots_, max_delay + longest_hold);
 
   for (const auto& proj : projections_) {

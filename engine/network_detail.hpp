@@ -16,7 +16,6 @@
 
 namespace spikeflow {
 
-
 struct Network::PopulationEntry {
   std::string name;
   std::unique_ptr<Population> model;
@@ -74,6 +73,14 @@ struct Network::TraceEntry {
   std::size_t window_frames = 0;
   std::vector<double> window_values;
   Trace memory;
+};
+
+// One synapse of any rank, gathered on rank 0 (Network::gather_synapses).
+struct Network::GatheredSynapse {
+  NeuronIndex source;
+  NeuronIndex target;
+  double weight;
+  Step delay;
 };
 
 struct Network::PartitionScratch {

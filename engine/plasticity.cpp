@@ -104,6 +104,7 @@ void Network::prepare_plasticity() {
       if (!rows.empty()) max_delay = std::max<Step>(max_delay, rows.max_delay());
       rows.clamp_weights(rule.w_min(), rule.w_max());
     }
+    max_delay = global_max_delay(max_delay);
     proj.plastic->rule->prepare(grid_, populations_[proj.source].model->size(),
                                 populations_[proj.target].model->size(), window_, max_delay);
   }
@@ -170,6 +171,11 @@ void Network::for_each_weight(
     ProjectionHandle projection,
     const std::function<void(NeuronIndex, NeuronIndex, double, Step)>& f) const {
   const ProjectionEntry& proj = projections_.at(projection.index);
+  if (has_gathered(projection.index)) {
+    for (const GatheredSynapse& g : gathered_[projection.index])
+      f(g.source, g.target, g.weight, g.delay);
+    return;
+  }
   if (!proj.plastic) {
     for (const auto& rows : proj.rows)
       rows.for_each_synapse([&](NeuronIndex s, NeuronIndex t, float w, std::uint16_t d) {
