@@ -2,6 +2,10 @@
 // MPI_COMM_WORLD, through the MPI C API.
 #include "engine/comm_mpi.hpp"
 
+// The C API only: OpenMPI's and MPICH's mpi.h pull in the deprecated C++ bindings otherwise,
+// which need a library this build does not link.
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 
 #include <climits>
