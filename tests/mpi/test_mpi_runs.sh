@@ -46,7 +46,7 @@ for c in "${cases[@]}"; do
       outputs+=("$out")
     done
   done
-  "$PY" "$SRC/tests/mpi/compare_recordings.py" "$name.ref.h5" "${outputs[@]}" \
+  "$PY" "$SRC/tests/mpi/compare_recordings.py" --weights "$name.ref.h5" "${outputs[@]}" \
     || fail "$name: a distributed run differs from the single-process run"
 done
 echo "test_mpi_runs: all distributed runs equal the single-process runs"
