@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -30,23 +31,30 @@ def seconds(text):
     return total
 
 
-def run(spikeflow, model, ranks, duration, out_dir):
+def run(spikeflow, model, ranks, duration, out_dir, mpirun_args):
     out = os.path.join(out_dir, f"r{ranks}.h5")
-    cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", str(ranks), spikeflow,
+    cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", *mpirun_args, "-np", str(ranks),
+           spikeflow,
            "run", model, "-o", out, "--threads", "1", "--force",
            "--set", f"simulation.duration={duration}"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(cmd, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr}")
     s = proc.stdout
     result = {"ranks": ranks, "duration_ms": duration}
+    # CPU seconds of every process mpirun waited for (the ranks and mpirun itself): under
+    # load, wall times measure the machine's other users as much as the run.
+    result["cpu_s_all_ranks"] = round((after.ru_utime - before.ru_utime) +
+                                      (after.ru_stime - before.ru_stime), 2)
     m = re.search(r"^  build time +(.+?)(?: \(slowest rank; fastest (.+)\))?$", s, re.M)
     result["build_s_slowest"] = seconds(m[1])
     result["build_s_fastest"] = seconds(m[2]) if m[2] else result["build_s_slowest"]
     result["sim_s"] = seconds(re.search(r"^  simulation time +(.+)$", s, re.M)[1])
     result["synapses"] = int(re.search(r"^  synapses +([\d,]+)", s, re.M)[1].replace(",", ""))
-    spikes = re.search(r"^  all +\S* *[\d,]+ +([\d,]+)", s, re.M)
-    result["spikes"] = int(spikes[1].replace(",", ""))
+    spikes = re.search(r"^  all\s+([\d,]+)\s+([\d,]+)\s+[\d.]+$", s, re.M)
+    result["spikes"] = int(spikes[2].replace(",", ""))
     m = re.search(r"^  exchange +([\d.]+) us per window \(agreement ([\d.]+) us \+ payload "
                   r"([\d.]+) us, slowest rank\), (\d+) bytes per window, (\d+) windows", s, re.M)
     if m:
@@ -63,12 +71,15 @@ def main():
     p.add_argument("network")
     p.add_argument("--duration", type=float, default=200.0, help="ms (default 200)")
     p.add_argument("--ranks", type=int, nargs="+", default=[1, 2, 4])
+    p.add_argument("--mpirun-args", default="",
+                   help="more mpirun options, e.g. '--mca mpi_yield_when_idle 1'")
     a = p.parse_args()
     model = NETWORKS.get(a.network, a.network)
     rows = []
     with tempfile.TemporaryDirectory() as out_dir:
         for ranks in a.ranks:
-            r = run(os.path.abspath(a.spikeflow), model, ranks, a.duration, out_dir)
+            r = run(os.path.abspath(a.spikeflow), model, ranks, a.duration, out_dir,
+                    a.mpirun_args.split())
             r["network"] = a.network
             print(json.dumps(r), flush=True)
             rows.append(r)
