@@ -150,9 +150,9 @@ int exit_code_of(std::exception_ptr error, std::string& message) {
 int main(int argc, char** argv) {
   // MPI for the commands that simulate, when a launcher started this process.
   const std::string command = argc > 1 ? argv[1] : "";
-  if (command == "run" || command == "resume") start_ranks_if_launched(argc, argv);
   int code = kExitOk;
   try {
+    if (command == "run" || command == "resume") start_ranks_if_launched(argc, argv);
     code = dispatch(argc, argv);
   } catch (...) {
     const std::exception_ptr error = std::current_exception();

@@ -744,7 +744,10 @@ bool build_network(Network& net, const io::LoadedModel& model, bool quiet, RunFa
     std::fprintf(stderr, "built in %s: %s synapses, %d threads\n",
                  format_seconds(facts.build_seconds).c_str(),
                  format_count(net.synapse_count()).c_str(), net.threads());
-  if (!any_rank(net.communicator(), g_signal != 0)) return true;
+  // Agreed, so that every rank stops here and exits with the same code.
+  const auto signal = allreduce_max(net.communicator(), static_cast<std::uint64_t>(g_signal));
+  if (signal == 0) return true;
+  g_signal = static_cast<int>(signal);
   if (!is_root()) return false;
   std::fprintf(stderr,
                "spikeflow: %s during the build; stopped before simulating, "
