@@ -61,6 +61,7 @@ void Network::finish_adapters() {
       for (const auto& rows : proj.plastic->rows)
         if (!rows.empty()) max_delay = std::max<Step>(max_delay, rows.max_delay());
   }
+  max_delay = global_max_delay(max_delay);
   if (max_delay > 0) ring_slots_ = std::max(ring_slots_, max_delay + longest_hold);
 
   for (const auto& proj : projections_) {

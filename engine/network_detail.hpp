@@ -78,6 +78,14 @@ struct Network::TraceEntry {
   Trace memory;
 };
 
+// One synapse of any rank, gathered on rank 0 (Network::gather_synapses).
+struct Network::GatheredSynapse {
+  NeuronIndex source;
+  NeuronIndex target;
+  double weight;
+  Step delay;
+};
+
 struct Network::PartitionScratch {
   std::vector<SpikeRecord> spikes;
   std::vector<GradedRecord> graded;  // adapter outputs emitted in this window

@@ -117,6 +117,7 @@ void Network::prepare_plasticity() {
       proj.plastic->rule->set_update_intervals(
           populations_[proj.source].adapter->update_interval(),
           populations_[proj.target].adapter->update_interval());
+    max_delay = global_max_delay(max_delay);
     proj.plastic->rule->prepare(grid_, populations_[proj.source].model->size(),
                                 populations_[proj.target].model->size(), window_, max_delay);
   }
@@ -191,6 +192,11 @@ void Network::for_each_weight(
     ProjectionHandle projection,
     const std::function<void(NeuronIndex, NeuronIndex, double, Step)>& f) const {
   const ProjectionEntry& proj = projections_.at(projection.index);
+  if (has_gathered(projection.index)) {
+    for (const GatheredSynapse& g : gathered_[projection.index])
+      f(g.source, g.target, g.weight, g.delay);
+    return;
+  }
   if (!proj.plastic) {
     for (const auto& rows : proj.rows)
       rows.for_each_synapse([&](NeuronIndex s, NeuronIndex t, float w, std::uint16_t d) {

@@ -656,7 +656,8 @@ class Builder {
                        .seed = out_.settings.seed,
                        .threads = out_.settings.threads,
                        .partitions = ctx_.options.partitions,
-                       .keep_recordings_in_memory = ctx_.options.keep_recordings_in_memory});
+                       .keep_recordings_in_memory = ctx_.options.keep_recordings_in_memory,
+                       .comm = ctx_.options.comm});
 
     const Value* pops = top.find("populations");
     if (!pops)
