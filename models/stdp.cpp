@@ -314,14 +314,14 @@ class TraceStdp final : public Plasticity {
   std::size_t flush_count() const override { return flushes_.size(); }
   NeuronIndex flush_source(std::size_t f) const override { return flushes_[f].source; }
 
-  void on_pre(std::size_t k, Step delay, const NeuronIndex* targets, double* weights,
+  void on_pre(std::size_t k, Step delay, GroupTargets targets, double* weights,
               std::uint32_t count) const override {
     with_rule(pairing_, pair_.weight_dependence, [&]<Pairing P, WeightDependence D>() {
       update_group<P, D>(snapshots_[k], delay, targets, weights, count);
     });
   }
 
-  void on_flush(std::size_t f, Step delay, const NeuronIndex* targets, double* weights,
+  void on_flush(std::size_t f, Step delay, GroupTargets targets, double* weights,
                 std::uint32_t count) const override {
     const Flush& fl = flushes_[f];
     with_rule(pairing_, pair_.weight_dependence, [&]<Pairing P, WeightDependence D>() {
@@ -522,7 +522,7 @@ class TraceStdp final : public Plasticity {
   // The updates of pre spike `s` on the synapses of one delay group: the potentiation owed
   // to the post spikes since the source's previous spike, then the depression of this one.
   template <Pairing P, WeightDependence D>
-  void update_group(const PreSnapshot& s, Step delay, const NeuronIndex* targets, double* weights,
+  void update_group(const PreSnapshot& s, Step delay, GroupTargets targets, double* weights,
                     std::uint32_t count) const {
     const bool pending = s.prev != kNever && !s.flushed;
     const Step upper = std::min(s.step, s.prev + horizon_);
