@@ -12,17 +12,15 @@
 
 namespace spikeflow {
 
-int default_partitions() {
-  return hardware_threads();
-}
-
 Network::Network(NetworkOptions options) : options_(options), grid_(options.dt) {
-  if (options_.partitions < 1)
-    throw ConfigError(concat("partitions must be >= 1, got ", options_.partitions));
+  if (options_.partitions < 0)
+    throw ConfigError(
+        concat("partitions must be >= 0 (0: one per thread), got ", options_.partitions));
   if (options_.threads < 0)
     throw ConfigError(concat("threads must be >= 0 (0: all cores), got ", options_.threads));
   pool_ =
       std::make_unique<PartitionPool>(options_.threads > 0 ? options_.threads : hardware_threads());
+  if (options_.partitions == 0) options_.partitions = pool_->threads();
 }
 
 Network::~Network() = default;
