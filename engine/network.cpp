@@ -380,8 +380,9 @@ void Network::update_partition(int part, Step begin, Step end) {
       double* ex = e.ring_excitatory.empty() ? nullptr : e.ring_excitatory.data() + slot * n;
       double* in = e.ring_inhibitory.empty() ? nullptr : e.ring_inhibitory.data() + slot * n;
       double* cur = e.current.data();
+      const bool has_current = !e.inputs.empty() || !e.ring_current.empty();
 
-      if (!e.inputs.empty() || !e.ring_current.empty()) {
+      if (has_current) {
         std::fill(cur + ir.begin, cur + ir.end, 0.0);
         StepInputBuffers buffers{ex, in, cur};
         for (const std::uint32_t i : e.inputs) {
@@ -393,7 +394,7 @@ void Network::update_partition(int part, Step begin, Step end) {
 
       scratch.step_spikes.clear();
       SpikeSink sink(scratch.step_spikes);
-      e.model->update(r, step, StepInput{ex, in, cur}, sink);
+      e.model->update(r, step, StepInput{ex, in, cur, has_current}, sink);
       for (const NeuronIndex i : scratch.step_spikes) scratch.spikes.push_back({step, k, i});
       if (e.adapter) emit_graded(k, r, step, scratch);
 

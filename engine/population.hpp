@@ -36,6 +36,9 @@ struct StepInput {
   const double* excitatory;  // sum of positive weights (model units: mV, pA or nS)
   const double* inhibitory;  // sum of negative weights, as negative numbers
   const double* current;     // external current during this step, pA
+  // False when the population has no current input: current[] is then +0.0 everywhere, and
+  // a model may skip reading it.
+  bool has_current = true;
 };
 
 // Where a population reports its spikes during one step.

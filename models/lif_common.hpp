@@ -105,6 +105,22 @@ inline void emit_spikes(NeuronRange range, Step step, double V_th, double V_rese
   }
 }
 
+// The threshold test of a fused kernel, as a 64-bit lane mask: OR-ed over a block it tells
+// whether any neuron crossed. A mask as wide as the doubles keeps the OR in the same vector
+// lanes (an int flag made GCC repack every compare with a shuffle).
+inline std::uint64_t crossed(double v, double V_th) {
+  return v >= V_th ? ~std::uint64_t{0} : 0;
+}
+
+// The external drive (I_e + I_ext) P20 of a LIF kernel. A population without current input
+// has I_ext = +0.0 for every neuron (StepInput::has_current is false), so its kernel computes
+// the term once, (I_e + 0.0) P20 - the same operations, hence the same bits - instead of
+// reading a current array of zeros every step.
+struct ExternalDrive {
+  double I_e, P20;
+  double constant() const { return (I_e + 0.0) * P20; }
+};
+
 // The spike rule's constants, for kernels that fuse the threshold pass into integration.
 struct FireRule {
   double V_th, V_reset;

@@ -36,26 +36,30 @@ namespace {
 // ring slot fused in one pass, block by block (kFireBlock). The integration loop has no
 // branches so that it vectorises; a free function with restrict parameters because GCC
 // ignores restrict on locals, and without it the arrays would need more alias checks than
-// it is willing to emit. It is cloned for wider ISAs, and the threshold walk with it.
+// it is willing to emit. It is cloned for wider ISAs, and the threshold walk with it; and
+// compiled twice, with and without the current array (ExternalDrive).
 struct ExpPropagators {
-  double E_L, I_e, P22, P21ex, P21in, P20, P11ex, P11in;
+  double E_L, P22, P21ex, P21in, P11ex, P11in;
 };
 
-SPIKEFLOW_KERNEL_CLONES void step_neurons(const ExpPropagators c, const FireRule fire,
-                                          NeuronIndex begin, NeuronIndex end, Step step,
-                                          double* __restrict V, double* __restrict I_ex,
+template <bool kWithCurrent>
+SPIKEFLOW_KERNEL_CLONES void step_neurons(const ExpPropagators c, const ExternalDrive drive,
+                                          const FireRule fire, NeuronIndex begin, NeuronIndex end,
+                                          Step step, double* __restrict V, double* __restrict I_ex,
                                           double* __restrict I_in, Step* __restrict free_from,
                                           double* __restrict ex, double* __restrict inh,
                                           const double* __restrict current, SpikeSink& out) {
+  const double constant_drive = drive.constant();
   for (NeuronIndex b = begin; b < end; b += kFireBlock) {
     const NeuronIndex e = std::min<NeuronIndex>(end - b, kFireBlock) + b;
-    int above = 0;
+    std::uint64_t above = 0;
     for (NeuronIndex i = b; i < e; ++i) {
-      const double v = c.E_L + (V[i] - c.E_L) * c.P22 + I_ex[i] * c.P21ex + I_in[i] * c.P21in +
-                       (c.I_e + current[i]) * c.P20;
+      const double I_ext = kWithCurrent ? (drive.I_e + current[i]) * drive.P20 : constant_drive;
+      const double v =
+          c.E_L + (V[i] - c.E_L) * c.P22 + I_ex[i] * c.P21ex + I_in[i] * c.P21in + I_ext;
       const double v_next = step >= free_from[i] ? v : V[i];  // a held neuron keeps V_m
       V[i] = v_next;
-      above |= v_next >= fire.V_th;
+      above |= crossed(v_next, fire.V_th);
       I_ex[i] = I_ex[i] * c.P11ex + ex[i];
       I_in[i] = I_in[i] * c.P11in + inh[i];
       ex[i] = 0.0;
@@ -68,11 +72,15 @@ SPIKEFLOW_KERNEL_CLONES void step_neurons(const ExpPropagators c, const FireRule
 }  // namespace
 
 void LifExp::update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) {
-  const ExpPropagators c{params_.E_L, params_.I_e, P22_, P21ex_, P21in_, P20_, P11ex_, P11in_};
+  const ExpPropagators c{params_.E_L, P22_, P21ex_, P21in_, P11ex_, P11in_};
+  const ExternalDrive drive{params_.I_e, P20_};
+  const FireRule fire{params_.V_th, params_.V_reset, hold_};
   // The ring slot is the engine's and writable (clears_spike_input).
-  step_neurons(c, {params_.V_th, params_.V_reset, hold_}, range.begin, range.end, step, V_m_.data(),
-               I_ex_.data(), I_in_.data(), free_from_.data(), const_cast<double*>(in.excitatory),
-               const_cast<double*>(in.inhibitory), in.current, out);
+  auto* ex = const_cast<double*>(in.excitatory);
+  auto* inh = const_cast<double*>(in.inhibitory);
+  const auto kernel = in.has_current ? step_neurons<true> : step_neurons<false>;
+  kernel(c, drive, fire, range.begin, range.end, step, V_m_.data(), I_ex_.data(), I_in_.data(),
+         free_from_.data(), ex, inh, in.current, out);
 }
 
 std::unique_ptr<Population> make_lif_exp(NeuronIndex size, const LifExp::Params& params) {
