@@ -222,6 +222,7 @@ class Network {
   void deliver_graded_partition(int partition);
   void build_connections();
   void allocate_buffers();
+  void allocate_arrival_lists();
   void apply_initial_states();
   void run_window(Step begin, Step end);
   void update_partition(int partition, Step begin, Step end);

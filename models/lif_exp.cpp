@@ -36,13 +36,15 @@ namespace {
 // ring slot fused in one pass, block by block (kFireBlock). The integration loop has no
 // branches so that it vectorises; a free function with restrict parameters because GCC
 // ignores restrict on locals, and without it the arrays would need more alias checks than
-// it is willing to emit. It is cloned for wider ISAs, and the threshold walk with it; and
-// compiled twice, with and without the current array (ExternalDrive).
+// it is willing to emit. It is cloned for wider ISAs, and the threshold walk with it, and
+// compiled in four variants: with or without the current array (ExternalDrive), and
+// reading the ring slot for every neuron or only for the listed ones (kListed, see
+// add_listed_arrivals).
 struct ExpPropagators {
   double E_L, P22, P21ex, P21in, P11ex, P11in;
 };
 
-template <bool kWithCurrent>
+template <bool kWithCurrent, bool kListed>
 SPIKEFLOW_KERNEL_CLONES void step_neurons(const ExpPropagators c, const ExternalDrive drive,
                                           const FireRule fire, NeuronIndex begin, NeuronIndex end,
                                           Step step, double* __restrict V, double* __restrict I_ex,
@@ -60,12 +62,33 @@ SPIKEFLOW_KERNEL_CLONES void step_neurons(const ExpPropagators c, const External
       const double v_next = step >= free_from[i] ? v : V[i];  // a held neuron keeps V_m
       V[i] = v_next;
       above |= crossed(v_next, fire.V_th);
-      I_ex[i] = I_ex[i] * c.P11ex + ex[i];
-      I_in[i] = I_in[i] * c.P11in + inh[i];
-      ex[i] = 0.0;
-      inh[i] = 0.0;
+      if constexpr (kListed) {
+        I_ex[i] = I_ex[i] * c.P11ex + 0.0;  // what an empty slot entry (+0.0) adds
+        I_in[i] = I_in[i] * c.P11in + 0.0;
+      } else {
+        I_ex[i] = I_ex[i] * c.P11ex + ex[i];
+        I_in[i] = I_in[i] * c.P11in + inh[i];
+        ex[i] = 0.0;
+        inh[i] = 0.0;
+      }
     }
     if (above) fire_block(b, e, step, fire, V, free_from, out);
+  }
+}
+
+// After step_neurons<..., true>: the listed neurons' slot entries are added to their decayed
+// currents, and cleared. The same bits as I_x P11x + slot[i] in one go: the decayed value
+// a = I_x P11x + 0.0 is never -0.0, and a slot entry is never -0.0 either (a sum of weights
+// started from +0.0), so adding it to a or to I_x P11x rounds alike; a neuron listed again
+// gets +0.0 added, which changes nothing that is not -0.0.
+void add_listed_arrivals(const NeuronIndex* listed, std::size_t count, double* I_ex, double* I_in,
+                         double* ex, double* inh) {
+  for (std::size_t k = 0; k < count; ++k) {
+    const NeuronIndex i = listed[k];
+    I_ex[i] += ex[i];
+    I_in[i] += inh[i];
+    ex[i] = 0.0;
+    inh[i] = 0.0;
   }
 }
 
@@ -78,9 +101,14 @@ void LifExp::update(NeuronRange range, Step step, const StepInput& in, SpikeSink
   // The ring slot is the engine's and writable (clears_spike_input).
   auto* ex = const_cast<double*>(in.excitatory);
   auto* inh = const_cast<double*>(in.inhibitory);
-  const auto kernel = in.has_current ? step_neurons<true> : step_neurons<false>;
+  const bool listed = in.arrivals != nullptr;
+  const auto kernel = in.has_current
+                          ? (listed ? step_neurons<true, true> : step_neurons<true, false>)
+                          : (listed ? step_neurons<false, true> : step_neurons<false, false>);
   kernel(c, drive, fire, range.begin, range.end, step, V_m_.data(), I_ex_.data(), I_in_.data(),
          free_from_.data(), ex, inh, in.current, out);
+  if (listed)
+    add_listed_arrivals(in.arrivals, in.arrival_count, I_ex_.data(), I_in_.data(), ex, inh);
 }
 
 std::unique_ptr<Population> make_lif_exp(NeuronIndex size, const LifExp::Params& params) {
