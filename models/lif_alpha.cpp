@@ -39,37 +39,49 @@ void LifAlpha::prepare(const TimeGrid& grid) {
 
 namespace {
 
+// The n neurons of one block, the arrays starting at its first neuron; returns the OR of
+// their threshold masks.
+template <bool kWithCurrent, typename Receptor>
+[[gnu::always_inline]] inline std::uint64_t integrate_block(
+    double E_L, double P33, const ExternalDrive& drive, double constant_drive, const Receptor& ex_r,
+    const Receptor& in_r, double V_th, Step step, NeuronIndex n, double* __restrict V,
+    double* __restrict I_ex, double* __restrict dI_ex, double* __restrict I_in,
+    double* __restrict dI_in, const Step* __restrict free_from, double* __restrict ex,
+    double* __restrict inh, const double* __restrict current) {
+  std::uint64_t above = 0;
+  for (NeuronIndex i = 0; i < n; ++i) {
+    const double I_ext = kWithCurrent ? (drive.I_e + current[i]) * drive.P20 : constant_drive;
+    const double v = E_L + (V[i] - E_L) * P33 + dI_ex[i] * ex_r.P31 + I_ex[i] * ex_r.P32 +
+                     dI_in[i] * in_r.P31 + I_in[i] * in_r.P32 + I_ext;
+    const double v_next = step >= free_from[i] ? v : V[i];  // a held neuron keeps V_m
+    V[i] = v_next;
+    above |= crossed(v_next, V_th);
+    I_ex[i] = ex_r.P21 * dI_ex[i] + ex_r.P11 * I_ex[i];
+    dI_ex[i] = ex_r.P11 * dI_ex[i] + ex_r.jump * ex[i];
+    I_in[i] = in_r.P21 * dI_in[i] + in_r.P11 * I_in[i];
+    dI_in[i] = in_r.P11 * dI_in[i] + in_r.jump * inh[i];
+    ex[i] = 0.0;
+    inh[i] = 0.0;
+  }
+  return above;
+}
+
 // One step for neurons [begin, end): integration, threshold and the clearing of this step's
 // ring slot fused, block by block (see lif_exp.cpp).
 template <bool kWithCurrent, typename Receptor>
 SPIKEFLOW_KERNEL_CLONES void step_neurons(double E_L, double P33, const ExternalDrive drive,
                                           const Receptor ex_r, const Receptor in_r,
                                           const FireRule fire, NeuronIndex begin, NeuronIndex end,
-                                          Step step, double* __restrict V, double* __restrict I_ex,
-                                          double* __restrict dI_ex, double* __restrict I_in,
-                                          double* __restrict dI_in, Step* __restrict free_from,
-                                          double* __restrict ex, double* __restrict inh,
-                                          const double* __restrict current, SpikeSink& out) {
+                                          Step step, double* V, double* I_ex, double* dI_ex,
+                                          double* I_in, double* dI_in, Step* free_from, double* ex,
+                                          double* inh, const double* current, SpikeSink& out) {
   const double constant_drive = drive.constant();
-  for (NeuronIndex b = begin; b < end; b += kFireBlock) {
-    const NeuronIndex e = std::min<NeuronIndex>(end - b, kFireBlock) + b;
-    std::uint64_t above = 0;
-    for (NeuronIndex i = b; i < e; ++i) {
-      const double I_ext = kWithCurrent ? (drive.I_e + current[i]) * drive.P20 : constant_drive;
-      const double v = E_L + (V[i] - E_L) * P33 + dI_ex[i] * ex_r.P31 + I_ex[i] * ex_r.P32 +
-                       dI_in[i] * in_r.P31 + I_in[i] * in_r.P32 + I_ext;
-      const double v_next = step >= free_from[i] ? v : V[i];  // a held neuron keeps V_m
-      V[i] = v_next;
-      above |= crossed(v_next, fire.V_th);
-      I_ex[i] = ex_r.P21 * dI_ex[i] + ex_r.P11 * I_ex[i];
-      dI_ex[i] = ex_r.P11 * dI_ex[i] + ex_r.jump * ex[i];
-      I_in[i] = in_r.P21 * dI_in[i] + in_r.P11 * I_in[i];
-      dI_in[i] = in_r.P11 * dI_in[i] + in_r.jump * inh[i];
-      ex[i] = 0.0;
-      inh[i] = 0.0;
-    }
-    if (above) fire_block(b, e, step, fire, V, free_from, out);
-  }
+  const auto block = [&](NeuronIndex b, NeuronIndex n) __attribute__((always_inline)) {
+    return integrate_block<kWithCurrent>(E_L, P33, drive, constant_drive, ex_r, in_r, fire.V_th,
+                                         step, n, V + b, I_ex + b, dI_ex + b, I_in + b, dI_in + b,
+                                         free_from + b, ex + b, inh + b, current + b);
+  };
+  integrate_and_fire(begin, end, step, fire, V, free_from, out, block);
 }
 
 }  // namespace

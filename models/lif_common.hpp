@@ -118,6 +118,11 @@ struct FireRule {
 // kernel ORs the threshold tests, and only a block holding a spike is walked again.
 inline constexpr NeuronIndex kFireBlock = 64;
 
+// Neurons integrated before any block of them is walked. The walk is a call, and after a
+// call the integration loop must load and broadcast its constants again (no vector register
+// survives a call); integrating a chunk of 32 blocks first keeps them in registers.
+inline constexpr NeuronIndex kFireChunk = 32 * kFireBlock;
+
 // The walk over one integrated block [begin, end) that some neuron of it crossed: the
 // same rule, in the same order, as emit_spikes.
 inline void fire_block(NeuronIndex begin, NeuronIndex end, Step step, const FireRule& rule,
@@ -128,6 +133,35 @@ inline void fire_block(NeuronIndex begin, NeuronIndex end, Step step, const Fire
       free_from[i] = step + 1 + rule.hold;
       out.emit(i);
     }
+  }
+}
+
+// The loop of a fused kernel over neurons [begin, end), block by block:
+// integrate_block(b, n) advances neurons [b, b + n) and returns the OR of their threshold
+// masks (crossed()); the blocks that crossed are walked (fire_block) after each chunk. A
+// full block is integrated with n = kFireBlock, a constant once everything is inlined: with
+// the count known GCC keeps the kernel's constants in registers from block to block, where
+// a loop of unknown count broadcast them all again (lif_exp's kernel: ~13 % faster).
+// Forced inline, so that the block function is compiled within the calling kernel's clone.
+// (The block function is a lambda around a function with restrict parameters: a lambda that
+// used the captured arrays itself lost restrict, and GCC did not vectorise it.)
+template <typename IntegrateBlock>
+[[gnu::always_inline]] inline void integrate_and_fire(NeuronIndex begin, NeuronIndex end, Step step,
+                                                      const FireRule& rule, double* V_m,
+                                                      Step* free_from, SpikeSink& out,
+                                                      IntegrateBlock integrate_block) {
+  for (NeuronIndex chunk = begin; chunk < end; chunk += kFireChunk) {
+    const NeuronIndex chunk_end = std::min<NeuronIndex>(end - chunk, kFireChunk) + chunk;
+    std::uint64_t crossed_in[kFireChunk / kFireBlock];
+    for (NeuronIndex b = chunk; b < chunk_end; b += kFireBlock) {
+      const NeuronIndex n = std::min<NeuronIndex>(chunk_end - b, kFireBlock);
+      crossed_in[(b - chunk) / kFireBlock] =
+          n == kFireBlock ? integrate_block(b, kFireBlock) : integrate_block(b, n);
+    }
+    for (NeuronIndex b = chunk, k = 0; b < chunk_end; b += kFireBlock, ++k)
+      if (crossed_in[k])
+        fire_block(b, std::min<NeuronIndex>(chunk_end - b, kFireBlock) + b, step, rule, V_m,
+                   free_from, out);
   }
 }
 

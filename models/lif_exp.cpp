@@ -33,47 +33,59 @@ void LifExp::prepare(const TimeGrid& grid) {
 namespace {
 
 // One step for neurons [begin, end): integration, threshold and the clearing of this step's
-// ring slot fused in one pass, block by block (kFireBlock). The integration loop has no
-// branches so that it vectorises; a free function with restrict parameters because GCC
-// ignores restrict on locals, and without it the arrays would need more alias checks than
-// it is willing to emit. It is cloned for wider ISAs, and the threshold walk with it, and
-// compiled in four variants: with or without the current array (ExternalDrive), and
+// ring slot fused in one pass, block by block (integrate_and_fire). The integration loop has
+// no branches so that it vectorises; a function with restrict parameters because GCC
+// ignores restrict on locals, and without it the arrays would need more alias checks than it
+// is willing to emit. The kernel is cloned for wider ISAs, and the threshold walk with it,
+// and compiled in four variants: with or without the current array (ExternalDrive), and
 // reading the ring slot for every neuron or only for the listed ones (kListed, see
 // add_listed_arrivals).
 struct ExpPropagators {
   double E_L, P22, P21ex, P21in, P11ex, P11in;
 };
 
+// The n neurons of one block, the arrays starting at its first neuron; returns the OR of
+// their threshold masks. (Indexing from 0 to a constant n lets GCC count the iterations,
+// which it cannot for i < b + n with b unsigned.)
+template <bool kWithCurrent, bool kListed>
+[[gnu::always_inline]] inline std::uint64_t integrate_block(
+    const ExpPropagators& c, const ExternalDrive& drive, double constant_drive, double V_th,
+    Step step, NeuronIndex n, double* __restrict V, double* __restrict I_ex,
+    double* __restrict I_in, const Step* __restrict free_from, double* __restrict ex,
+    double* __restrict inh, const double* __restrict current) {
+  std::uint64_t above = 0;
+  for (NeuronIndex i = 0; i < n; ++i) {
+    const double I_ext = kWithCurrent ? (drive.I_e + current[i]) * drive.P20 : constant_drive;
+    const double v = c.E_L + (V[i] - c.E_L) * c.P22 + I_ex[i] * c.P21ex + I_in[i] * c.P21in + I_ext;
+    const double v_next = step >= free_from[i] ? v : V[i];  // a held neuron keeps V_m
+    V[i] = v_next;
+    above |= crossed(v_next, V_th);
+    if constexpr (kListed) {
+      I_ex[i] = I_ex[i] * c.P11ex + 0.0;  // what an empty slot entry (+0.0) adds
+      I_in[i] = I_in[i] * c.P11in + 0.0;
+    } else {
+      I_ex[i] = I_ex[i] * c.P11ex + ex[i];
+      I_in[i] = I_in[i] * c.P11in + inh[i];
+      ex[i] = 0.0;
+      inh[i] = 0.0;
+    }
+  }
+  return above;
+}
+
 template <bool kWithCurrent, bool kListed>
 SPIKEFLOW_KERNEL_CLONES void step_neurons(const ExpPropagators c, const ExternalDrive drive,
                                           const FireRule fire, NeuronIndex begin, NeuronIndex end,
-                                          Step step, double* __restrict V, double* __restrict I_ex,
-                                          double* __restrict I_in, Step* __restrict free_from,
-                                          double* __restrict ex, double* __restrict inh,
-                                          const double* __restrict current, SpikeSink& out) {
+                                          Step step, double* V, double* I_ex, double* I_in,
+                                          Step* free_from, double* ex, double* inh,
+                                          const double* current, SpikeSink& out) {
   const double constant_drive = drive.constant();
-  for (NeuronIndex b = begin; b < end; b += kFireBlock) {
-    const NeuronIndex e = std::min<NeuronIndex>(end - b, kFireBlock) + b;
-    std::uint64_t above = 0;
-    for (NeuronIndex i = b; i < e; ++i) {
-      const double I_ext = kWithCurrent ? (drive.I_e + current[i]) * drive.P20 : constant_drive;
-      const double v =
-          c.E_L + (V[i] - c.E_L) * c.P22 + I_ex[i] * c.P21ex + I_in[i] * c.P21in + I_ext;
-      const double v_next = step >= free_from[i] ? v : V[i];  // a held neuron keeps V_m
-      V[i] = v_next;
-      above |= crossed(v_next, fire.V_th);
-      if constexpr (kListed) {
-        I_ex[i] = I_ex[i] * c.P11ex + 0.0;  // what an empty slot entry (+0.0) adds
-        I_in[i] = I_in[i] * c.P11in + 0.0;
-      } else {
-        I_ex[i] = I_ex[i] * c.P11ex + ex[i];
-        I_in[i] = I_in[i] * c.P11in + inh[i];
-        ex[i] = 0.0;
-        inh[i] = 0.0;
-      }
-    }
-    if (above) fire_block(b, e, step, fire, V, free_from, out);
-  }
+  const auto block = [&](NeuronIndex b, NeuronIndex n) __attribute__((always_inline)) {
+    return integrate_block<kWithCurrent, kListed>(c, drive, constant_drive, fire.V_th, step, n,
+                                                  V + b, I_ex + b, I_in + b, free_from + b, ex + b,
+                                                  inh + b, current + b);
+  };
+  integrate_and_fire(begin, end, step, fire, V, free_from, out, block);
 }
 
 // After step_neurons<..., true>: the listed neurons' slot entries are added to their decayed
