@@ -37,6 +37,7 @@
 #include "cli/progress.hpp"
 #include "engine/error.hpp"
 #include "engine/numerical_check.hpp"
+#include "engine/parallel.hpp"
 #include "io/checkpoint.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/model_file.hpp"
@@ -769,10 +770,11 @@ bool build_network(Network& net, const io::LoadedModel& model, bool quiet, RunFa
   return false;
 }
 
-// The partition count: the default per process, times the ranks, so that every rank has as
-// many partitions as one process would (spikes do not depend on it).
+// The partition count. One process: 0, one partition per thread. R ranks: the hardware
+// threads one rank sees, times R, so that every rank has as many partitions as it has
+// threads; the count must be the same on every rank (spikes do not depend on it).
 int partitions_for_ranks() {
-  return default_partitions() * ranks().size();
+  return ranks().size() > 1 ? hardware_threads() * ranks().size() : 0;
 }
 
 std::vector<io::WeightRecording> weight_recordings(const io::RunSettings& settings) {

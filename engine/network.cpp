@@ -12,22 +12,20 @@
 
 namespace spikeflow {
 
-int default_partitions() {
-  return hardware_threads();
-}
-
 Network::Network(NetworkOptions options) : options_(options), grid_(options.dt) {
-  if (options_.partitions < 1)
-    throw ConfigError(concat("partitions must be >= 1, got ", options_.partitions));
+  if (options_.partitions < 0)
+    throw ConfigError(
+        concat("partitions must be >= 0 (0: one per thread), got ", options_.partitions));
   if (options_.threads < 0)
     throw ConfigError(concat("threads must be >= 0 (0: all cores), got ", options_.threads));
   comm_ = options_.comm ? options_.comm : &single_process();
+  pool_ =
+      std::make_unique<PartitionPool>(options_.threads > 0 ? options_.threads : hardware_threads());
+  if (options_.partitions == 0) options_.partitions = pool_->threads();
   // Every rank owns at least one partition.
   options_.partitions = std::max(options_.partitions, comm_->size());
   first_partition_ = first_partition_of(comm_->rank());
   last_partition_ = first_partition_of(comm_->rank() + 1);
-  pool_ =
-      std::make_unique<PartitionPool>(options_.threads > 0 ? options_.threads : hardware_threads());
 }
 
 Network::~Network() = default;
@@ -317,6 +315,36 @@ void Network::allocate_buffers() {
     }
   }
   scratch_.resize(static_cast<std::size_t>(options_.partitions));
+  allocate_arrival_lists();
+}
+
+void Network::allocate_arrival_lists() {
+  for (std::uint32_t k = 0; k < populations_.size(); ++k) {
+    PopulationEntry& e = populations_[k];
+    e.arrivals.clear();
+    // Lists are filled by static spike delivery only: Poisson and other inputs, held current,
+    // graded events and plastic synapses write the ring without them.
+    bool static_spikes_only =
+        e.model->reads_arrival_lists() && !e.adapter && e.inputs.empty() && !e.receives_current;
+    for (const auto& proj : projections_) {
+      if (proj.target != k) continue;
+      const Adapter* source = populations_[proj.source].adapter;
+      if (proj.plastic || (source && source->graded())) static_spikes_only = false;
+    }
+    if (!static_spikes_only) continue;
+    e.arrivals.resize(static_cast<std::size_t>(options_.partitions * ring_slots_));
+    for (int part = 0; part < options_.partitions; ++part) {
+      // Beyond an eighth of the neurons, reading the whole slot costs less than the list.
+      // At least one, so that a list has storage (a null list means "read the slot whole").
+      const std::size_t capacity =
+          std::max<std::size_t>(1, e.ranges[static_cast<std::size_t>(part)].size() / 8);
+      for (Step slot = 0; slot < ring_slots_; ++slot) {
+        ArrivalList& list = e.arrivals[static_cast<std::size_t>(part * ring_slots_ + slot)];
+        list.capacity = capacity;
+        list.targets.reserve(capacity);
+      }
+    }
+  }
 }
 
 RunStatus Network::run(double duration, const std::function<void(const RunProgress&)>& progress) {
@@ -406,8 +434,9 @@ void Network::update_partition(int part, Step begin, Step end) {
       double* ex = e.ring_excitatory.empty() ? nullptr : e.ring_excitatory.data() + slot * n;
       double* in = e.ring_inhibitory.empty() ? nullptr : e.ring_inhibitory.data() + slot * n;
       double* cur = e.current.data();
+      const bool has_current = !e.inputs.empty() || !e.ring_current.empty();
 
-      if (!e.inputs.empty() || !e.ring_current.empty()) {
+      if (has_current) {
         std::fill(cur + ir.begin, cur + ir.end, 0.0);
         StepInputBuffers buffers{ex, in, cur};
         for (const std::uint32_t i : e.inputs) {
@@ -417,9 +446,20 @@ void Network::update_partition(int part, Step begin, Step end) {
         if (!e.ring_current.empty()) add_held_current(e, ir, slot, cur);
       }
 
+      StepInput input{ex, in, cur, has_current};
+      ArrivalList* arrivals =
+          e.arrivals.empty()
+              ? nullptr
+              : &e.arrivals[static_cast<std::size_t>(part * ring_slots_ + step % ring_slots_)];
+      if (arrivals && !arrivals->overflowed) {
+        input.arrivals = arrivals->targets.data();
+        input.arrival_count = arrivals->targets.size();
+      }
+
       scratch.step_spikes.clear();
       SpikeSink sink(scratch.step_spikes);
-      e.model->update(r, step, StepInput{ex, in, cur}, sink);
+      e.model->update(r, step, input, sink);
+      if (arrivals) arrivals->clear();
       for (const NeuronIndex i : scratch.step_spikes) scratch.spikes.push_back({step, k, i});
       if (e.adapter) emit_graded(k, r, step, scratch);
 
@@ -506,16 +546,20 @@ void Network::deliver_partition(int part) {
       const std::size_t n = target.ring_width;
       double* ex = target.ring_excitatory.data();
       double* in = target.ring_inhibitory.data();
+      ArrivalList* arrivals = target.arrivals.empty()
+                                  ? nullptr
+                                  : &target.arrivals[p * static_cast<std::size_t>(ring_slots_)];
       rows.for_each_group(spike.index, [&](std::uint16_t delay, const NeuronIndex* targets,
                                            const float* weights, std::uint32_t count) {
-        const std::size_t offset = static_cast<std::size_t>((spike.step + delay) % ring_slots_) * n;
-        double* slot_ex = ex + offset;
-        double* slot_in = in + offset;
+        const std::size_t slot = static_cast<std::size_t>((spike.step + delay) % ring_slots_);
+        double* slot_ex = ex + slot * n;
+        double* slot_in = in + slot * n;
         events += count;
         for (std::uint32_t k = 0; k < count; ++k) {
           const double w = weights[k];
           (w >= 0.0 ? slot_ex : slot_in)[targets[k]] += w;
         }
+        if (arrivals) arrivals[slot].add(targets, count);
       });
     }
   }

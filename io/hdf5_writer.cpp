@@ -1077,13 +1077,29 @@ void RecordingFile::snapshot_weights(const Network& net) {
     SnapshotItem item;
     item.recording = k;
     item.time = now_ms;
+    struct Row {
+      NeuronIndex source, target;
+      float weight;
+      Step delay;
+    };
+    std::vector<Row> rows;
     net.for_each_synapse(w.projection, [&](NeuronIndex s, NeuronIndex t, float weight, Step d) {
-      if (!selects(w.sources, s) || !selects(w.targets, t)) return;
-      item.source.push_back(s);
-      item.target.push_back(t);
-      item.weight.push_back(weight);
-      item.delay.push_back(net.grid().time_of(d));
+      if (selects(w.sources, s) && selects(w.targets, t)) rows.push_back({s, t, weight, d});
     });
+    // The storage order depends on the partition count (which follows the thread count);
+    // sorted by (source, target, delay) it does not: synapses equal in all three share a
+    // partition and a delay group, where they keep the order in which they were generated.
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      if (a.source != b.source) return a.source < b.source;
+      if (a.target != b.target) return a.target < b.target;
+      return a.delay < b.delay;
+    });
+    for (const Row& r : rows) {
+      item.source.push_back(r.source);
+      item.target.push_back(r.target);
+      item.weight.push_back(r.weight);
+      item.delay.push_back(net.grid().time_of(r.delay));
+    }
     m.push(std::move(item), false);
   }
 }
