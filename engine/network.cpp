@@ -298,6 +298,9 @@ void Network::allocate_buffers() {
       e.ring_inhibitory.assign(n * static_cast<std::size_t>(ring_slots_), 0.0);
     }
     if (e.receives_current) e.ring_current.assign(n * static_cast<std::size_t>(ring_slots_), 0.0);
+    const auto slots = static_cast<std::size_t>(ring_slots_);
+    e.slot_offsets.resize(2 * slots);
+    for (std::size_t i = 0; i < 2 * slots; ++i) e.slot_offsets[i] = (i % slots) * n;
     e.current.assign(n, 0.0);
     e.state_names = e.model->state_names();
     e.state_arrays.clear();
@@ -518,9 +521,58 @@ void Network::collect_window(Step begin, Step end) {
   for (auto* sink : sinks_) sink->on_window(*this, begin, end, recorded, frames);
 }
 
+namespace {
+
+// Adds the weights of one spike's row of static synapses into the target's ring buffers.
+// slot_offset[d] is where the slot a delay of d steps reaches begins (slot * ring width).
+// The ring cells are scattered over many megabytes, so each is prefetched for writing
+// kCellAhead synapses before it is updated: the row is read in order, and the prefetches
+// keep several cache misses in flight.
+std::uint64_t deliver_row(std::span<const SynapseRows::Synapse> row,
+                          const SynapseRows::Unpack& unpack, const std::size_t* slot_offset,
+                          double* excitatory, double* inhibitory) {
+  constexpr std::size_t kCellAhead = 16;
+  excitatory += unpack.target_base;
+  inhibitory += unpack.target_base;
+  const auto cell = [&](SynapseRows::Synapse s) {
+    return (s.weight >= 0.0f ? excitatory : inhibitory) + slot_offset[unpack.delay(s)] +
+           unpack.target_offset(s);
+  };
+  const std::size_t n = row.size();
+  std::size_t k = 0;
+  for (; k + kCellAhead < n; ++k) {
+    __builtin_prefetch(cell(row[k + kCellAhead]), 1);
+    *cell(row[k]) += static_cast<double>(row[k].weight);
+  }
+  for (; k < n; ++k) *cell(row[k]) += static_cast<double>(row[k].weight);
+  return n;
+}
+
+// deliver_row for a target population that reads arrival lists (ArrivalList): each
+// synapse's target is also listed in the list of the slot it reaches. `arrivals` are the
+// partition's lists, one per ring slot; the spike's own slot is `first_slot`.
+std::uint64_t deliver_row_listing(std::span<const SynapseRows::Synapse> row,
+                                  const SynapseRows::Unpack& unpack,
+                                  const std::size_t* slot_offset, double* excitatory,
+                                  double* inhibitory, ArrivalList* arrivals,
+                                  std::size_t first_slot, std::size_t ring_slots) {
+  for (const SynapseRows::Synapse s : row) {
+    const std::uint32_t delay = unpack.delay(s);
+    const NeuronIndex target = unpack.target(s);
+    (s.weight >= 0.0f ? excitatory : inhibitory)[slot_offset[delay] + target] +=
+        static_cast<double>(s.weight);
+    std::size_t slot = first_slot + delay;
+    if (slot >= ring_slots) slot -= ring_slots;
+    arrivals[slot].add(target);
+  }
+  return row.size();
+}
+
+}  // namespace
+
 void Network::deliver_partition(int part) {
   const auto p = static_cast<std::size_t>(part);
-  // Rows of different spikes are scattered in memory: fetch headers kHeaderAhead spikes
+  // Rows of different spikes are scattered in memory: fetch row offsets kHeaderAhead spikes
   // ahead and the start of rows kRowAhead spikes ahead, so the walk rarely waits for memory.
   constexpr std::size_t kHeaderAhead = 8;
   constexpr std::size_t kRowAhead = 4;
@@ -538,29 +590,23 @@ void Network::deliver_partition(int part) {
     prefetch(j + kHeaderAhead, true);
     prefetch(j + kRowAhead, false);
     const SpikeRecord& spike = window_spikes_[j];
+    const auto first_slot = static_cast<std::size_t>(spike.step % ring_slots_);
     for (const std::uint32_t pi : populations_[spike.population].outgoing) {
       const ProjectionEntry& proj = projections_[pi];
       const SynapseRows& rows = proj.rows[p];
       if (rows.empty()) continue;
       PopulationEntry& target = populations_[proj.target];
-      const std::size_t n = target.ring_width;
-      double* ex = target.ring_excitatory.data();
-      double* in = target.ring_inhibitory.data();
-      ArrivalList* arrivals = target.arrivals.empty()
-                                  ? nullptr
-                                  : &target.arrivals[p * static_cast<std::size_t>(ring_slots_)];
-      rows.for_each_group(spike.index, [&](std::uint16_t delay, const NeuronIndex* targets,
-                                           const float* weights, std::uint32_t count) {
-        const std::size_t slot = static_cast<std::size_t>((spike.step + delay) % ring_slots_);
-        double* slot_ex = ex + slot * n;
-        double* slot_in = in + slot * n;
-        events += count;
-        for (std::uint32_t k = 0; k < count; ++k) {
-          const double w = weights[k];
-          (w >= 0.0 ? slot_ex : slot_in)[targets[k]] += w;
-        }
-        if (arrivals) arrivals[slot].add(targets, count);
-      });
+      const std::size_t* slot_offset = target.slot_offsets.data() + first_slot;
+      if (target.arrivals.empty()) {
+        events += deliver_row(rows.row(spike.index), rows.unpack(), slot_offset,
+                              target.ring_excitatory.data(), target.ring_inhibitory.data());
+      } else {
+        ArrivalList* arrivals = &target.arrivals[p * static_cast<std::size_t>(ring_slots_)];
+        events += deliver_row_listing(rows.row(spike.index), rows.unpack(), slot_offset,
+                                      target.ring_excitatory.data(),
+                                      target.ring_inhibitory.data(), arrivals, first_slot,
+                                      static_cast<std::size_t>(ring_slots_));
+      }
     }
   }
   scratch_[p].events += events;

@@ -37,6 +37,14 @@ struct ArrivalList {
     }
     targets.insert(targets.end(), first, first + count);
   }
+  void add(NeuronIndex target) {
+    if (overflowed) return;
+    if (targets.size() == capacity) {
+      overflowed = true;
+      return;
+    }
+    targets.push_back(target);
+  }
   void clear() {
     targets.clear();
     overflowed = false;
@@ -58,6 +66,9 @@ struct Network::PopulationEntry {
   std::vector<double> ring_excitatory;
   std::vector<double> ring_inhibitory;
   std::vector<double> current;  // external current of the step being updated
+  // Where ring slot i % ring_slots begins, for i < 2 ring_slots: the slot a spike of step s
+  // reaches with a delay of d steps begins at slot_offsets[s % ring_slots + d].
+  std::vector<std::size_t> slot_offsets;
   std::vector<SpikeEvent> recorded;
   // Adapters (engine/adapter.hpp): the model as an Adapter, else null.
   Adapter* adapter = nullptr;

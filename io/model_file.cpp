@@ -1669,13 +1669,15 @@ class Builder {
       if (p.plastic)
         bytes += 32.0 * static_cast<double>(p.sources) +
                  static_cast<double>(p.targets) * (24.0 + 32.0 + 24.0 * kEstimateRateHz * 1.0);
-      // A 16-byte row header per source in every partition that holds targets of the
-      // projection, and at least one delay group (4 bytes; plastic 8) per non-empty row.
+      // In every partition that holds targets of the projection: static rows, an 8-byte
+      // row offset per source; plastic rows, a 16-byte row header per source and at least
+      // one 8-byte delay group per non-empty row.
       const double holding = std::min<double>(partitions, static_cast<double>(p.targets));
-      if (p.expected_synapses > 0) {
+      if (p.expected_synapses > 0 && !p.plastic) {
+        bytes += 8.0 * (static_cast<double>(p.sources) + 1.0) * holding;
+      } else if (p.expected_synapses > 0) {
         bytes += 16.0 * static_cast<double>(p.sources) * holding;
-        bytes += (p.plastic ? 8.0 : 4.0) *
-                 std::min(p.expected_synapses, static_cast<double>(p.sources) * holding);
+        bytes += 8.0 * std::min(p.expected_synapses, static_cast<double>(p.sources) * holding);
       }
       max_delay_ms = std::max(max_delay_ms, p.max_delay_ms);
     }
