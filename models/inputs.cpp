@@ -4,7 +4,7 @@
 #include <array>
 #include <cmath>
 
-#include "engine/clones.hpp"
+#include "engine/kernel_clones.hpp"
 #include "engine/error.hpp"
 #include "engine/random.hpp"
 
@@ -44,7 +44,7 @@ inline double uniform_of(std::uint32_t hi, std::uint32_t lo) {
 // compiler vectorises it over neurons. Returns whether some count reached Head (its draw
 // may go further: finish_counts).
 template <std::size_t Head>
-SPIKEFLOW_CLONES bool count_in_head(const std::uint32_t* __restrict pairs, std::size_t n,
+SPIKEFLOW_KERNEL_CLONES bool count_in_head(const std::uint32_t* __restrict pairs, std::size_t n,
                                     const double* __restrict head,
                                     std::uint32_t* __restrict counts) {
   double entries[Head];
@@ -61,7 +61,7 @@ SPIKEFLOW_CLONES bool count_in_head(const std::uint32_t* __restrict pairs, std::
 }
 
 // target[j] += counts[j] * weight where counts[j] > 0 (a vector loop with masked stores).
-SPIKEFLOW_CLONES void add_counts(const std::uint32_t* __restrict counts, std::size_t n,
+SPIKEFLOW_KERNEL_CLONES void add_counts(const std::uint32_t* __restrict counts, std::size_t n,
                                  double weight, double* __restrict target) {
   for (std::size_t j = 0; j < n; ++j)
     if (counts[j]) target[j] += static_cast<double>(counts[j]) * weight;
