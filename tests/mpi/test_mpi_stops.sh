@@ -74,10 +74,12 @@ timeout 120 "${MPIRUN[@]}" -np 2 "$SPIKEFLOW" run "$SRC/examples/cuba.toml" -o n
 grep -q "does not exist" err.txt || fail "unwritable output: message: $(cat err.txt)"
 
 # --- SIGTERM -------------------------------------------------------------------------------
-cuba=(--set simulation.duration=3000)
+# Long enough that the run is still going when SIGTERM arrives on an idle machine (3 s of
+# CUBA ran in 0.3 s with 2 ranks and had ended before the signal).
+cuba=(--set simulation.duration=40000)
 "$SPIKEFLOW" run "$SRC/examples/cuba.toml" -o ref.h5 "${cuba[@]}" --quiet || fail "CUBA reference"
 "${MPIRUN[@]}" -np 2 "$SPIKEFLOW" run "$SRC/examples/cuba.toml" -o t.h5 "${cuba[@]}" \
-  --checkpoint-every 100 >t.out 2>t.err &
+  --checkpoint-every 1000 >t.out 2>t.err &
 pid=$!
 for _ in $(seq 600); do [ -e t.ckpt.h5 ] && break; sleep 0.1; done
 [ -e t.ckpt.h5 ] || fail "SIGTERM: no checkpoint within 60 s"
