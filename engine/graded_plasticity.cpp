@@ -59,14 +59,14 @@ void Network::deliver_graded_plastic(ProjectionEntry& proj, std::size_t partitio
 
   const auto learn = [&](Step step) {
     for (NeuronIndex src = 0; src < sources; ++src)
-      rows.for_each_group(src, [&](std::uint16_t delay, const NeuronIndex* targets, double* weights,
+      rows.for_each_group(src, [&](std::uint16_t delay, GroupTargets targets, double* weights,
                                    std::uint32_t count) {
         rule.on_target_update(step, src, delay, targets, weights, count);
       });
   };
   const auto send = [&](const GradedValue& g) {
-    rows.for_each_group(g.index, [&](std::uint16_t delay, const NeuronIndex* targets,
-                                     double* weights, std::uint32_t count) {
+    rows.for_each_group(g.index, [&](std::uint16_t delay, GroupTargets targets, double* weights,
+                                     std::uint32_t count) {
       events += count;
       for (Step h = 0; h < hold; ++h) {
         const std::size_t offset =

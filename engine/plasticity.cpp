@@ -20,7 +20,12 @@ void PlasticRows::build(std::vector<GeneratedSynapse>& synapses, NeuronIndex sou
   std::vector<GeneratedSynapse> sorted;
   const std::vector<std::uint64_t> row_begin = sort_by_source(synapses, source_count, sorted);
 
-  targets_.resize(sorted.size());
+  // Blocks of 65536 target neurons from the partition's first target.
+  NeuronIndex origin = std::numeric_limits<NeuronIndex>::max();
+  for (const GeneratedSynapse& syn : sorted) origin = std::min(origin, syn.target);
+  constexpr int kOffsetBits = 16;
+
+  offsets_.resize(sorted.size());
   weights_.resize(sorted.size());
   rows_.resize(source_count);
   min_delay_ = std::numeric_limits<std::uint16_t>::max();
@@ -39,14 +44,16 @@ void PlasticRows::build(std::vector<GeneratedSynapse>& synapses, NeuronIndex sou
     row.group_begin = static_cast<std::uint32_t>(groups_.size());
     for (auto it = first; it != last; ++it) {
       const auto k = static_cast<std::size_t>(it - sorted.begin());
-      targets_[k] = it->target;
+      const NeuronIndex base = origin + (((it->target - origin) >> kOffsetBits) << kOffsetBits);
+      offsets_[k] = static_cast<std::uint16_t>(it->target - base);
       weights_[k] = it->weight;
       const bool same_group = it != first && groups_.back().delay_steps == it->delay_steps &&
+                              groups_.back().base == base &&
                               groups_.back().count < std::numeric_limits<std::uint16_t>::max();
       if (same_group)
         ++groups_.back().count;
       else
-        groups_.push_back({it->delay_steps, 1});
+        groups_.push_back({it->delay_steps, 1, base});
       min_delay_ = std::min(min_delay_, it->delay_steps);
       max_delay_ = std::max(max_delay_, it->delay_steps);
     }
@@ -56,8 +63,8 @@ void PlasticRows::build(std::vector<GeneratedSynapse>& synapses, NeuronIndex sou
 }
 
 std::uint64_t PlasticRows::bytes() const {
-  return rows_.capacity() * sizeof(RowHeader) + groups_.capacity() * sizeof(DelayGroup) +
-         targets_.capacity() * sizeof(NeuronIndex) + weights_.capacity() * sizeof(double);
+  return rows_.capacity() * sizeof(RowHeader) + groups_.capacity() * sizeof(Group) +
+         offsets_.capacity() * sizeof(std::uint16_t) + weights_.capacity() * sizeof(double);
 }
 
 void Network::set_plasticity(ProjectionHandle projection, std::unique_ptr<Plasticity> rule) {
@@ -162,8 +169,9 @@ void Network::deliver_plastic_partition(int partition) {
     // pairings applied before the new spike's update.
     for (std::size_t f = 0; f < rule.flush_count(); ++f)
       rows.for_each_group(rule.flush_source(f),
-                          [&](std::uint16_t delay, const NeuronIndex* t, double* w,
-                              std::uint32_t count) { rule.on_flush(f, delay, t, w, count); });
+                          [&](std::uint16_t delay, GroupTargets t, double* w, std::uint32_t count) {
+                            rule.on_flush(f, delay, t, w, count);
+                          });
 
     PopulationEntry& target = populations_[proj.target];
     const std::size_t n = target.model->size();
@@ -171,16 +179,17 @@ void Network::deliver_plastic_partition(int partition) {
     double* in = target.ring_inhibitory.data();
     for (std::size_t k = 0; k < part.window_pre.size(); ++k) {
       const NeuronSpike spike = part.window_pre[k];
-      rows.for_each_group(spike.neuron, [&](std::uint16_t delay, const NeuronIndex* targets,
+      rows.for_each_group(spike.neuron, [&](std::uint16_t delay, GroupTargets targets,
                                             double* weights, std::uint32_t count) {
         rule.on_pre(k, delay, targets, weights, count);
-        const std::size_t offset = static_cast<std::size_t>((spike.step + delay) % ring_slots_) * n;
+        const std::size_t offset =
+            static_cast<std::size_t>((spike.step + delay) % ring_slots_) * n + targets.base;
         double* slot_ex = ex + offset;
         double* slot_in = in + offset;
         events += count;
         for (std::uint32_t j = 0; j < count; ++j) {
           const double w = weights[j];
-          (w >= 0.0 ? slot_ex : slot_in)[targets[j]] += w;
+          (w >= 0.0 ? slot_ex : slot_in)[targets.offsets[j]] += w;
         }
       });
     }

@@ -1679,19 +1679,20 @@ class Builder {
     double max_delay_ms = 0.0;
     for (const auto& p : projections_) {
       e.synapses += p.expected_synapses;
-      bytes += (p.plastic ? 12.0 : 8.0) * p.expected_synapses;
+      bytes += (p.plastic ? 10.0 : 8.0) * p.expected_synapses;
       // Plastic: 32 B of traces per source; per target a history of the post spikes of
-      // about the last second (24 B each, at the assumed rate), its vector and the 64 B
+      // about the last second (24 B each, at the assumed rate), its vector and the 32 B
       // summary of its last three.
       if (p.plastic)
         bytes += 32.0 * static_cast<double>(p.sources) +
-                 static_cast<double>(p.targets) * (24.0 + 64.0 + 24.0 * kEstimateRateHz * 1.0);
+                 static_cast<double>(p.targets) * (24.0 + 32.0 + 24.0 * kEstimateRateHz * 1.0);
       // A 16-byte row header per source in every partition that holds targets of the
-      // projection, and at least one 4-byte delay group per non-empty row.
+      // projection, and at least one delay group (4 bytes; plastic 8) per non-empty row.
       const double holding = std::min<double>(partitions, static_cast<double>(p.targets));
       if (p.expected_synapses > 0) {
         bytes += 16.0 * static_cast<double>(p.sources) * holding;
-        bytes += 4.0 * std::min(p.expected_synapses, static_cast<double>(p.sources) * holding);
+        bytes += (p.plastic ? 8.0 : 4.0) *
+                 std::min(p.expected_synapses, static_cast<double>(p.sources) * holding);
       }
       max_delay_ms = std::max(max_delay_ms, p.max_delay_ms);
     }

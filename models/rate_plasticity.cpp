@@ -83,7 +83,7 @@ double RatePlasticity::held(NeuronIndex source, Step t, Step delay) const {
 }
 
 void RatePlasticity::on_target_update(Step step, NeuronIndex source, Step delay,
-                                      const NeuronIndex* targets, double* weights,
+                                      GroupTargets targets, double* weights,
                                       std::uint32_t count) const {
   double x = 0.0;
   for (Step t = step - k_target_ + 1; t <= step; ++t) x += held(source, t, delay);

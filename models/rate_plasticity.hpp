@@ -68,7 +68,7 @@ class RatePlasticity final : public Plasticity {
                Step max_delay) override;
   void begin_graded_window(Step begin, Step end, std::span<const GradedValue> pre,
                            std::span<const GradedValue> post) override;
-  void on_target_update(Step step, NeuronIndex source, Step delay, const NeuronIndex* targets,
+  void on_target_update(Step step, NeuronIndex source, Step delay, GroupTargets targets,
                         double* weights, std::uint32_t count) const override;
 
   // The spike interface is not used by a graded rule.
@@ -76,8 +76,8 @@ class RatePlasticity final : public Plasticity {
                     std::span<const NeuronSpike>) override {}
   std::size_t flush_count() const override { return 0; }
   NeuronIndex flush_source(std::size_t) const override { return 0; }
-  void on_pre(std::size_t, Step, const NeuronIndex*, double*, std::uint32_t) const override {}
-  void on_flush(std::size_t, Step, const NeuronIndex*, double*, std::uint32_t) const override {}
+  void on_pre(std::size_t, Step, GroupTargets, double*, std::uint32_t) const override {}
+  void on_flush(std::size_t, Step, GroupTargets, double*, std::uint32_t) const override {}
   double current_weight(NeuronIndex, NeuronIndex, Step, double stored, Step) const override {
     return stored;
   }
