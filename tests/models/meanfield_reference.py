@@ -59,3 +59,32 @@ for start in [(95, 80), (300, 200)]:
     (nu_e, nu_i), (mu, sigma) = tref0_rates(start)
     print(f"t_ref(E) = 0 from {start}: E {mp.nstr(nu_e, 12)} Hz, I {mp.nstr(nu_i, 12)} Hz, "
           f"mu {mp.nstr(mu, 10)} mV, sigma {mp.nstr(sigma, 10)} mV")
+
+
+# The same two fixed points a second way, in double precision: scipy's fsolve on the
+# integrand written as erfcx(-u) (scipy.integrate.quad), and the eigenvalues of the Jacobian
+# of phi(nu) - nu (central differences): both negative at the low-rate point (stable under
+# the rate dynamics), one positive at the high-rate one (a saddle).
+def tref0_check_scipy():
+    import numpy as np
+    from scipy import integrate, optimize, special
+
+    def phi(mu, sigma, t_ref):
+        integral, _ = integrate.quad(lambda u: special.erfcx(-u), (10 - mu) / sigma,
+                                     (20 - mu) / sigma, epsabs=0, epsrel=1e-13, limit=200)
+        return 1000 / (t_ref + 20 * np.sqrt(np.pi) * integral)
+
+    def excess(nu):
+        mu = 0.02 * (0.1 * 40000 + 100 * nu[0] - 150 * nu[1])
+        sigma = np.sqrt(0.02 * (0.01 * 40000 + 10 * nu[0] + 90 * nu[1]))
+        return np.array([phi(mu, sigma, 0) - nu[0], phi(mu, sigma, 2) - nu[1]])
+
+    for start in [(90, 75), (200, 140)]:
+        nu = optimize.fsolve(excess, start, xtol=1e-12)
+        jacobian = np.column_stack([(excess(nu + d) - excess(nu - d)) / 2e-5
+                                    for d in np.eye(2) * 1e-5])
+        print(f"scipy from {start}: E {nu[0]:.10f} Hz, I {nu[1]:.10f} Hz, "
+              f"eigenvalues {np.linalg.eigvals(jacobian)}")
+
+
+tref0_check_scipy()
