@@ -136,6 +136,44 @@ double effective_tau_syn(const models::MeanFieldPopulation& pop, const std::vect
   return total > 0.0 && std::isfinite(total) ? weighted / total : 0.0;
 }
 
+// "10 Hz, 30 Hz or 3 Hz": the starts the solver tried.
+std::string starts_tried(const models::MeanFieldOptions& options,
+                         const models::MeanFieldResult& result, double initial) {
+  std::string starts = concat(initial, " Hz");
+  for (int k = 2; k <= result.starts; ++k)
+    starts += concat(k == result.starts ? " or " : ", ",
+                     options.restart_rates[static_cast<std::size_t>(k) - 2], " Hz");
+  return starts;
+}
+
+// The header line, the start that converged if not the first, and the table of rates.
+void print_result(const io::LoadedModel& model,
+                  const std::vector<models::MeanFieldPopulation>& pops,
+                  const models::MeanFieldOptions& options, const models::MeanFieldResult& result,
+                  double initial) {
+  const Network& net = *model.network;
+  std::printf("spikeflow meanfield %s: %s after %d iterations, residual %.3g Hz\n",
+              model.path.string().c_str(), result.converged ? "converged" : "NOT CONVERGED",
+              result.iterations, result.residual);
+  if (result.converged && result.starts > 1)
+    std::printf(
+        "  from %g Hz in every population (the start %g Hz did not converge; another "
+        "start may find another fixed point)\n",
+        options.restart_rates[static_cast<std::size_t>(result.starts) - 2], initial);
+  std::printf(
+      "  synaptic filtering correction %s\n\n",
+      options.synaptic_filtering ? "on (Fourcaud & Brunel 2002, where tau_syn > 0)" : "off");
+  std::printf("  %-12s %-10s %12s %12s %12s %14s\n", "population", "model", "rate (Hz)", "mu (mV)",
+              "sigma (mV)", "tau_syn (ms)");
+  for (std::size_t a = 0; a < pops.size(); ++a) {
+    const std::string model_name(
+        net.population(PopulationHandle{static_cast<std::uint32_t>(a)}).model());
+    std::printf("  %-12s %-10s %12s %12s %12s %14.4g\n", pops[a].name.c_str(), model_name.c_str(),
+                cell(result.rates[a]).c_str(), cell(result.mu[a]).c_str(),
+                cell(result.sigma[a]).c_str(), effective_tau_syn(pops[a], result.rates));
+  }
+}
+
 }  // namespace
 
 int meanfield_command(const std::vector<std::string>& words) {
@@ -165,42 +203,20 @@ int meanfield_command(const std::vector<std::string>& words) {
   io::LoadedModel model = io::load_model_file(
       args.positionals.front(), overrides_of(args),
       {.keep_recordings_in_memory = false, .memory_budget_bytes = available_memory_bytes()});
-  const Network& net = *model.network;
-  const std::vector<models::MeanFieldPopulation> pops = models::mean_field_of(net);
+  const std::vector<models::MeanFieldPopulation> pops = models::mean_field_of(*model.network);
   note_plastic_projections(model);
   options.initial_rates.assign(pops.size(), initial);
   // A start the user chose is the start: a network may have several fixed points.
   if (args.has("initial")) options.restart_rates.clear();
   const models::MeanFieldResult result = models::solve_mean_field(pops, options);
 
-  std::printf("spikeflow meanfield %s: %s after %d iterations, residual %.3g Hz\n",
-              model.path.string().c_str(), result.converged ? "converged" : "NOT CONVERGED",
-              result.iterations, result.residual);
-  if (result.converged && result.starts > 1)
-    std::printf(
-        "  from %g Hz in every population (the start %g Hz did not converge; another "
-        "start may find another fixed point)\n",
-        options.restart_rates[static_cast<std::size_t>(result.starts) - 2], initial);
-  std::printf(
-      "  synaptic filtering correction %s\n\n",
-      options.synaptic_filtering ? "on (Fourcaud & Brunel 2002, where tau_syn > 0)" : "off");
-  std::printf("  %-12s %-10s %12s %12s %12s %14s\n", "population", "model", "rate (Hz)", "mu (mV)",
-              "sigma (mV)", "tau_syn (ms)");
-  for (std::size_t a = 0; a < pops.size(); ++a) {
-    const std::string model_name(
-        net.population(PopulationHandle{static_cast<std::uint32_t>(a)}).model());
-    std::printf("  %-12s %-10s %12s %12s %12s %14.4g\n", pops[a].name.c_str(), model_name.c_str(),
-                cell(result.rates[a]).c_str(), cell(result.mu[a]).c_str(),
-                cell(result.sigma[a]).c_str(), effective_tau_syn(pops[a], result.rates));
-  }
+  print_result(model, pops, options, result, initial);
   if (!result.converged) {
     std::fflush(stdout);
-    std::string starts = concat(initial, " Hz");
-    for (int k = 2; k <= result.starts; ++k)
-      starts += concat(k == result.starts ? " or " : ", ",
-                       options.restart_rates[static_cast<std::size_t>(k) - 2], " Hz");
     std::fprintf(stderr, "spikeflow: error: meanfield: %s\n",
-                 non_convergence_message(pops, result, starts, options.tolerance, initial).c_str());
+                 non_convergence_message(pops, result, starts_tried(options, result, initial),
+                                         options.tolerance, initial)
+                     .c_str());
     return kExitRuntime;
   }
   return kExitOk;
