@@ -18,6 +18,7 @@
 #include <thread>
 #include <variant>
 
+#include "engine/adapter.hpp"
 #include "engine/error.hpp"
 #include "io/hdf5_detail.hpp"
 #include "io/version.hpp"
@@ -57,6 +58,8 @@ constexpr std::size_t kPendingBytes = std::size_t{64} << 20;
 struct SpikeLayout {
   std::string name;
   NeuronIndex size;
+  std::string model;
+  bool graded;  // an adapter whose outputs are graded values: its spike datasets stay empty
 };
 
 struct ReportLayout {
@@ -323,6 +326,9 @@ void Writer::create(const std::filesystem::path& path, const Layout& layout) {
       // Not part of SONATA (which takes sizes from the node files); lets readers compute
       // rates without the model.
       hdf5::write_u64_attr(g.group, "size", s.size);
+      // Also not SONATA: what emits (or, for graded outputs, never emits) these spikes.
+      hdf5::write_string_attr(g.group, "model", s.model);
+      hdf5::write_bool_attr(g.group, "graded", s.graded);
       g.timestamps =
           create_appendable(g.group, "timestamps", H5T_IEEE_F64LE, 1, 0, kSpikeChunk, true);
       hdf5::write_string_attr(g.timestamps, "units", "ms");
@@ -913,7 +919,10 @@ void RecordingFile::on_start(const Network& net) {
     if (!net.is_recording_spikes(p)) continue;
     check_name(m.name() + ": population", info.name);
     group_of[p] = static_cast<std::uint32_t>(layout.spikes.size());
-    layout.spikes.push_back({info.name, info.size});
+    const Population& pop = net.population(PopulationHandle{p});
+    const auto* adapter = dynamic_cast<const Adapter*>(&pop);
+    layout.spikes.push_back(
+        {info.name, info.size, std::string(pop.model()), adapter && adapter->graded()});
   }
 
   // One report per trace: /report/<population> if the population has one trace, else

@@ -14,6 +14,7 @@
 #include "io/model_file_learning.hpp"
 #include "io/model_file_weights.hpp"
 #include "io/module_loader.hpp"
+#include "io/toml_key_scan.hpp"
 #include "io/units.hpp"
 #include "models/converters.hpp"
 #include "models/if_subtract.hpp"
@@ -412,6 +413,13 @@ std::string syntax_message(const std::string& what) {
   return hint.empty() ? line : concat(line, " (", hint, ")");
 }
 
+// "a key of more than 1024 characters ('aaaaaaaaaaaaaaaaaaaaaaaa...'); ...", for a key of
+// `text` found by find_long_key (refused before toml11, which is slow on such keys).
+std::string long_key_message(std::string_view text, std::size_t start) {
+  return concat("a key of more than ", kMaxKeyLength, " characters ('", text.substr(start, 24),
+                "...'); keys of a model file are at most ", kMaxKeyLength, " characters");
+}
+
 class FileLoader {
  public:
   explicit FileLoader(const Context& ctx) : ctx_(ctx) {}
@@ -441,6 +449,9 @@ class FileLoader {
     else
       text_ += content;
 
+    if (const auto key = find_long_key(content))
+      throw ModelFileError(concat(display, ":", key->line, ":", key->column, ": ",
+                                  long_key_message(content, key->offset)));
     Value tree;
     try {
       std::istringstream in(content);
@@ -523,10 +534,16 @@ class FileLoader {
 };
 
 void apply_override(Value& root, const Override& o, std::size_t n) {
+  if (o.key.size() > kMaxKeyLength)
+    throw ModelFileError(concat("--set:", n, ":1: ", long_key_message(o.key, 0)));
+  const std::string text = "_ = " + o.value;
+  if (const auto key = find_long_key(text))  // in an inline table of the value
+    throw ModelFileError(concat("--set:", n, ":", key->column + o.key.size() - 3, ": ", o.key, ": ",
+                                long_key_message(text, key->offset)));
   const std::string here = concat("--set:", n, ":1: ", o.key, ": ");
   Value parsed;
   try {
-    std::istringstream in("_ = " + o.value);
+    std::istringstream in(text);
     parsed = toml::parse(in, concat(kOverrideFile, n));
   } catch (const toml::syntax_error& e) {
     throw ModelFileError(concat("--set:", n, ":", o.key.size() + 2, ": ", o.key,

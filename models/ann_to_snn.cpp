@@ -1,13 +1,12 @@
 #include "models/ann_to_snn.hpp"
 
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
-
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <memory>
 
 #include "engine/error.hpp"
+#include "engine/parallel.hpp"
 #include "models/if_subtract.hpp"
 #include "models/rate.hpp"
 
@@ -237,14 +236,22 @@ std::vector<std::vector<OutputReadout>> ConvertedNetwork::run_all(std::span<cons
   if (inputs.size() % in != 0)
     throw ConfigError(
         concat("ann_to_snn: the inputs have ", inputs.size(), " values, not whole rows of ", in));
+  // Checked whole first, so that a bad value is reported with its own row.
+  require_finite_inputs("input data", inputs, in);
   const std::size_t samples = inputs.size() / in;
   std::vector<std::vector<OutputReadout>> out(at.size(), std::vector<OutputReadout>(samples));
-  const auto one = [&](std::size_t k) {
-    std::vector<OutputReadout> readouts = run(inputs.subspan(k * in, in), at);
-    for (std::size_t t = 0; t < at.size(); ++t) out[t][k] = std::move(readouts[t]);
+  // One task per row (a block of rows only beyond INT_MAX rows, the pool's index range).
+  const std::size_t block = samples / INT_MAX + 1;
+  const auto rows = [&](int b) {
+    const std::size_t first = static_cast<std::size_t>(b) * block;
+    for (std::size_t k = first; k < std::min(samples, first + block); ++k) {
+      std::vector<OutputReadout> readouts = run(inputs.subspan(k * in, in), at);
+      for (std::size_t t = 0; t < at.size(); ++t) out[t][k] = std::move(readouts[t]);
+    }
   };
-  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
-  arena.execute([&] { tbb::parallel_for(std::size_t{0}, samples, one); });
+  // The engine's pool: it raises oneTBB's thread limit for more threads than cores.
+  PartitionPool pool(threads > 0 ? threads : hardware_threads());
+  pool.for_each(0, static_cast<int>((samples + block - 1) / block), rows);
   return out;
 }
 
