@@ -52,28 +52,82 @@ void abort_all_ranks([[maybe_unused]] int code) {
 #endif
 }
 
-void agree_on_setup(const std::function<void()>& setup) {
-  std::uint64_t code = 0;
+SetupDigest& SetupDigest::add(std::string_view text) {
+  add(static_cast<std::uint64_t>(text.size()));
+  mix(text.data(), text.size());
+  return *this;
+}
+
+SetupDigest& SetupDigest::add(double value) {
+  mix(&value, sizeof value);
+  return *this;
+}
+
+SetupDigest& SetupDigest::add(std::uint64_t value) {
+  mix(&value, sizeof value);
+  return *this;
+}
+
+void SetupDigest::mix(const void* bytes, std::size_t count) {
+  const auto* byte = static_cast<const unsigned char*>(bytes);
+  for (std::size_t i = 0; i < count; ++i) {
+    hash_ ^= byte[i];
+    hash_ *= 1099511628211ull;  // FNV-1a 64 prime
+  }
+}
+
+namespace {
+
+// What each rank contributes to the one collective of agree_on_setup.
+struct SetupOutcome {
+  std::uint64_t code;    // exit code of the setup's failure; 0: it succeeded
+  std::uint64_t digest;  // SetupDigest of what was loaded (0 if it failed or none is asked)
+};
+
+// The first rank whose setup failed, or -1.
+int first_failed_rank(const std::vector<SetupOutcome>& outcomes) {
+  for (std::size_t r = 0; r < outcomes.size(); ++r)
+    if (outcomes[r].code != 0) return static_cast<int>(r);
+  return -1;
+}
+
+// The first rank whose digest differs from rank 0's, or -1.
+int first_differing_rank(const std::vector<SetupOutcome>& outcomes) {
+  for (std::size_t r = 1; r < outcomes.size(); ++r)
+    if (outcomes[r].digest != outcomes[0].digest) return static_cast<int>(r);
+  return -1;
+}
+
+}  // namespace
+
+void agree_on_setup(const std::function<void()>& setup,
+                    const std::function<std::uint64_t()>& digest) {
+  SetupOutcome mine{0, 0};
   std::string message;
   std::exception_ptr error;
   try {
     setup();
+    if (digest) mine.digest = digest();
   } catch (...) {
     error = std::current_exception();
-    code = static_cast<std::uint64_t>(exit_code_of(error, message));
+    mine.code = static_cast<std::uint64_t>(exit_code_of(error, message));
   }
   Communicator& comm = ranks();
   if (comm.size() == 1) {
     if (error) std::rethrow_exception(error);
     return;
   }
-  const std::vector<std::uint64_t> codes = allgather_value(comm, code);
-  int first_failed = -1;
-  for (int r = 0; r < comm.size() && first_failed < 0; ++r)
-    if (codes[static_cast<std::size_t>(r)] != 0) first_failed = r;
-  if (first_failed < 0) return;
-  const int exit_code = static_cast<int>(codes[static_cast<std::size_t>(first_failed)]);
-  throw AgreedFailure(exit_code, comm.rank() == first_failed, message);
+  const std::vector<SetupOutcome> outcomes = allgather_value(comm, mine);
+  if (const int failed = first_failed_rank(outcomes); failed >= 0) {
+    const int exit_code = static_cast<int>(outcomes[static_cast<std::size_t>(failed)].code);
+    throw AgreedFailure(exit_code, comm.rank() == failed, message);
+  }
+  if (const int differing = first_differing_rank(outcomes); differing >= 0)
+    throw AgreedFailure(kExitModelError, comm.rank() == 0,
+                        "the ranks loaded different models or options (rank " +
+                            std::to_string(differing) +
+                            " differs from rank 0): every rank must read the same model file "
+                            "and options");
 }
 
 }  // namespace spikeflow::cli

@@ -16,8 +16,11 @@
 // failing rank has closed what it could.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 #include "engine/comm.hpp"
 
@@ -52,9 +55,29 @@ class AgreedFailure : public std::runtime_error {
   bool print_;
 };
 
-// Runs `setup` on every rank and agrees on its outcome: returns normally on every rank if it
-// succeeded everywhere, else throws AgreedFailure on every rank (with one process: rethrows
-// what setup threw).
-void agree_on_setup(const std::function<void()>& setup);
+// A 64-bit digest (FNV-1a) of what every rank must have loaded alike: the model text after
+// overrides, seed, duration, dt, checkpoint plan, output, resume point. Each field is hashed
+// with its length (text) or its bytes (numbers), so "ab" + "c" and "a" + "bc" differ.
+class SetupDigest {
+ public:
+  SetupDigest& add(std::string_view text);
+  SetupDigest& add(double value);
+  SetupDigest& add(std::uint64_t value);
+  std::uint64_t value() const { return hash_; }
+
+ private:
+  void mix(const void* bytes, std::size_t count);
+  std::uint64_t hash_ = 14695981039346656037ull;  // FNV-1a 64 offset basis
+};
+
+// Runs `setup` on every rank and agrees on its outcome in one collective: returns normally
+// on every rank if it succeeded everywhere, else throws AgreedFailure on every rank (with
+// one process: rethrows what setup threw). If it succeeded everywhere and `digest` is given,
+// its value (called after setup) must be rank 0's on every rank: ranks that loaded different
+// models or options (an MPMD launch `mpirun -np 1 spikeflow run a.toml : -np 1 spikeflow run
+// b.toml`, a model file changed between the ranks' reads) would otherwise crash, hang in a
+// collective or write wrong spikes. A mismatch throws AgreedFailure (exit 1, rank 0 prints).
+void agree_on_setup(const std::function<void()>& setup,
+                    const std::function<std::uint64_t()>& digest = {});
 
 }  // namespace spikeflow::cli

@@ -750,6 +750,25 @@ int partitions_for_ranks() {
   return ranks().size() > 1 ? hardware_threads() * ranks().size() : 0;
 }
 
+// What every rank must have loaded alike (agree_on_setup's digest): the resolved model
+// (--set overrides applied), its seed, duration and time step, the partition count, the
+// output, the checkpoint plan and, for resume, the step the checkpoint continues from.
+std::uint64_t setup_digest(const io::LoadedModel& model, const fs::path& output,
+                           const CheckpointPlan& checkpoints, Step resume_step) {
+  const Network& net = *model.network;
+  SetupDigest digest;
+  digest.add(model.resolved_text)
+      .add(model.settings.seed)
+      .add(model.settings.duration)
+      .add(net.grid().dt())
+      .add(static_cast<std::uint64_t>(net.options().partitions))
+      .add(fs::absolute(output).string())
+      .add(static_cast<std::uint64_t>(checkpoints.every))
+      .add(checkpoints.path.empty() ? std::string() : fs::absolute(checkpoints.path).string())
+      .add(static_cast<std::uint64_t>(resume_step));
+  return digest.value();
+}
+
 std::vector<io::WeightRecording> weight_recordings(const io::RunSettings& settings) {
   std::vector<io::WeightRecording> weights;
   for (const auto& spec : settings.weight_snapshots)
@@ -811,7 +830,7 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   fs::path output;
   std::optional<OutputLock> lock;
   CheckpointPlan checkpoints;
-  agree_on_setup([&] {
+  const auto setup = [&] {
     model = io::load_model_file(
         args.positionals.front(), overrides,
         {.keep_recordings_in_memory = false,
@@ -827,7 +846,8 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
     checkpoints = plan_checkpoints(args, model.network->grid(), output, model.path,
                                    model.settings.checkpoint_every, {});
     refuse_if_too_large(model, args.has("force"));
-  });
+  };
+  agree_on_setup(setup, [&] { return setup_digest(model, output, checkpoints, 0); });
   Network& net = *model.network;
 
   StopSignals signals;
@@ -921,7 +941,7 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
   std::optional<OutputLock> original_lock;
   std::optional<OutputLock> copy_lock;
   CheckpointPlan checkpoints;
-  agree_on_setup([&] {
+  const auto setup = [&] {
     try {
       checkpoint = std::make_unique<io::CheckpointFile>(checkpoint_path);
     } catch (const ConfigError&) {
@@ -969,7 +989,16 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
     checkpoints = plan_checkpoints(args, model.network->grid(), output, saved.model_path,
                                    saved.checkpoint_every_ms, default_checkpoint);
     refuse_if_too_large(model, args.has("force"));
-  });
+  };
+  // The resume point, the planned duration and the original recording must agree as well.
+  const auto digest = [&] {
+    SetupDigest resumed;
+    resumed.add(setup_digest(model, output, checkpoints, checkpoint->step()))
+        .add(saved.duration_ms)
+        .add(fs::absolute(original).string());
+    return resumed.value();
+  };
+  agree_on_setup(setup, digest);
   Network& net = *model.network;
 
   StopSignals signals;
