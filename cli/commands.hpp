@@ -35,6 +35,9 @@ class IoFailure : public std::runtime_error {
 // an address-space limit (ulimit -v) leaves less room above what the process already maps;
 // 0 if neither can be read (cli/run_command.cpp).
 double available_memory_bytes();
+// Its parts: the node's MemAvailable, and the room ulimit -v leaves this process (0: none).
+double node_available_memory_bytes();
+double process_memory_room_bytes();
 
 // The exit code of an exception a command threw, and the message to print (cli/main.cpp).
 int exit_code_of(std::exception_ptr error, std::string& message);

@@ -191,16 +191,34 @@ void refuse_to_overwrite_other_files(const fs::path& output, const fs::path& mod
 
 // Refuses, before anything is allocated for synapses, a network whose estimate exceeds the
 // memory available now: building it would end in swapping or the OOM killer.
-// With R ranks each builds about 1/R of the synapses, which dominate large networks; the
-// neuron state and ring buffers, which every rank holds whole, are counted 1/R too.
+// With R ranks each builds about 1/R of the synapses but holds the neuron state and ring
+// buffers whole; the ranks of one node share its memory, and each rank's own address space
+// is limited by ulimit -v.
 void refuse_if_too_large(const io::LoadedModel& model, bool force) {
-  const double available = available_memory_bytes();
-  const double needed = model.estimate.memory_bytes / ranks().size();
-  if (force || !(available > 0.0) || needed <= available) return;
-  throw RuntimeError("the network needs about " + format_bytes(needed) +
-                     (ranks().size() > 1 ? " per rank" : "") + " of memory but only " +
-                     format_bytes(available) +
-                     " is available; reduce it or pass --force to build anyway");
+  if (force) return;
+  const int rank_count = ranks().size();
+  const double per_rank = model.estimate.memory_bytes - model.estimate.synapse_bytes +
+                          model.estimate.synapse_bytes / rank_count;
+  const double room = process_memory_room_bytes();
+  if (room > 0.0 && per_rank > room)
+    throw RuntimeError("the network needs about " + format_bytes(per_rank) +
+                       (rank_count > 1 ? " per rank" : "") + " of memory but only " +
+                       format_bytes(room) +
+                       " is available; reduce it or pass --force to build anyway");
+  const int on_node = ranks().ranks_on_this_node();
+  const double node_needed = per_rank * on_node;
+  const double node_available = node_available_memory_bytes();
+  if (!(node_available > 0.0) || node_needed <= node_available) return;
+  if (on_node == 1)
+    throw RuntimeError("the network needs about " + format_bytes(per_rank) +
+                       (rank_count > 1 ? " per rank" : "") + " of memory but only " +
+                       format_bytes(node_available) +
+                       " is available; reduce it or pass --force to build anyway");
+  throw RuntimeError("the network needs about " + format_bytes(per_rank) + " per rank, " +
+                     format_bytes(node_needed) + " for the " + std::to_string(on_node) +
+                     " ranks on this node, but only " + format_bytes(node_available) +
+                     " is available; use fewer ranks per node, reduce the network or pass "
+                     "--force to build anyway");
 }
 
 // Warns, after the build (synapse counts are then exact), if the recording is likely to
@@ -778,28 +796,36 @@ std::vector<io::WeightRecording> weight_recordings(const io::RunSettings& settin
 
 }  // namespace
 
-// The memory a build may still take, in bytes: MemAvailable of /proc/meminfo, or less if
-// an address-space limit (ulimit -v) leaves less room above what the process already
-// maps; 0 if neither can be read.
-double available_memory_bytes() {
-  double available = 0.0;
+// MemAvailable of /proc/meminfo in bytes, the memory of the whole node; 0 if unreadable.
+double node_available_memory_bytes() {
   std::ifstream meminfo("/proc/meminfo");
   std::string key, unit;
   double kib = 0.0;
   while (meminfo >> key >> kib >> unit)
-    if (key == "MemAvailable:") {
-      available = kib * 1024.0;
-      break;
-    }
+    if (key == "MemAvailable:") return kib * 1024.0;
+  return 0.0;
+}
+
+// The room an address-space limit (ulimit -v) leaves this process above what it already
+// maps, in bytes; 0 if there is no limit.
+double process_memory_room_bytes() {
   rlimit limit{};
-  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
-    std::ifstream statm("/proc/self/statm");
-    double pages = 0.0;
-    statm >> pages;
-    const double room =
-        static_cast<double>(limit.rlim_cur) - pages * static_cast<double>(sysconf(_SC_PAGESIZE));
-    available = available > 0.0 ? std::min(available, std::max(room, 0.0)) : room;
-  }
+  if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 0.0;
+  std::ifstream statm("/proc/self/statm");
+  double pages = 0.0;
+  statm >> pages;
+  const double room =
+      static_cast<double>(limit.rlim_cur) - pages * static_cast<double>(sysconf(_SC_PAGESIZE));
+  // A limit already reached leaves no room; 1 byte, so that it is not taken for no limit.
+  return std::max(room, 1.0);
+}
+
+// The memory a build may still take, in bytes: MemAvailable, or less if an address-space
+// limit leaves less room; 0 if neither can be read.
+double available_memory_bytes() {
+  const double available = node_available_memory_bytes();
+  const double room = process_memory_room_bytes();
+  if (room > 0.0) return available > 0.0 ? std::min(available, room) : room;
   return available;
 }
 

@@ -11,6 +11,7 @@ class SingleProcess final : public Communicator {
  public:
   int rank() const override { return 0; }
   int size() const override { return 1; }
+  int ranks_on_this_node() const override { return 1; }
   void allgather(std::span<const std::byte> local, std::span<std::byte> all) override {
     std::copy(local.begin(), local.end(), all.begin());
   }

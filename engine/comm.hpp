@@ -28,6 +28,8 @@ class Communicator {
   virtual ~Communicator() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
+  // The ranks that share this rank's node (its memory), this one included.
+  virtual int ranks_on_this_node() const = 0;
 
   // Every rank contributes `local.size()` bytes, the same count on every rank; `all`
   // (size() times as long) receives the contributions in rank order.

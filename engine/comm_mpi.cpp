@@ -50,9 +50,11 @@ std::vector<int> displacements(const std::vector<int>& counts, const char* what)
 struct MpiSession::World final : Communicator {
   int rank_ = 0;
   int size_ = 1;
+  int node_size_ = 1;
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  int ranks_on_this_node() const override { return node_size_; }
 
   void allgather(std::span<const std::byte> local, std::span<std::byte> all) override {
     const int n = as_count(local.size(), "allgather");
@@ -126,6 +128,12 @@ MpiSession::MpiSession(int& argc, char**& argv) : world_(std::make_unique<World>
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_rank(MPI_COMM_WORLD, &world_->rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &world_->size_);
+  // The ranks that can share memory with this one: those of its node.
+  MPI_Comm node = MPI_COMM_NULL;
+  check(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node),
+        "Comm_split_type");
+  MPI_Comm_size(node, &world_->node_size_);
+  MPI_Comm_free(&node);
 }
 
 MpiSession::~MpiSession() {

@@ -1698,6 +1698,7 @@ class Builder {
       }
       max_delay_ms = std::max(max_delay_ms, p.max_delay_ms);
     }
+    e.synapse_bytes = bytes;
     // Graded outputs are held for their adapter's interval beyond the largest delay.
     double longest_hold = 1.0;
     for (const auto& p : populations_)

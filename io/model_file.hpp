@@ -64,6 +64,10 @@ struct BuildEstimate {
   std::uint64_t neurons = 0;
   double synapses = 0;      // expected count (exact for deterministic rules)
   double memory_bytes = 0;  // neurons, synapses, ring buffers, recordings
+  // The part of memory_bytes that the ranks of a distributed run split among them: the
+  // synapses, their rows and plastic traces. The rest (neuron state, ring buffers,
+  // recordings, the build's scratch) every rank holds whole.
+  double synapse_bytes = 0;
 };
 
 struct LoadedModel {
