@@ -1061,6 +1061,7 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
   });
   io::Provenance provenance;
   provenance.command_line = command_line;  // the file's resume_command_line attribute
+  provenance.ranks = net.ranks();          // resume_ranks (resume_threads: the network's)
   io::RecordingFile file(output, provenance,
                          io::FlushPolicy{saved.flush_interval, saved.flush_wall_seconds},
                          weight_recordings(model.settings));

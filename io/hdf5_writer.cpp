@@ -436,10 +436,15 @@ void Writer::reopen(const std::filesystem::path& path, const Layout& layout,
         "requesting the latest file format (needed for SWMR)");
   file_ = Id(check_id(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl), "opening the file to resume"));
   // A finished or recovered file carries closing attributes; the resumed run writes its own.
-  for (const char* name : {"wall_time", "completed", "recovered", "resume_command_line"})
+  // command_line, threads and ranks stay the original run's; the resume_ attributes describe
+  // the last resume, which may use other thread and rank counts.
+  for (const char* name : {"wall_time", "completed", "recovered", "resume_command_line",
+                           "resume_threads", "resume_ranks"})
     hdf5::remove_attr_if_exists(file_, name);
   if (!layout.provenance.command_line.empty())
     hdf5::write_string_attr(file_, "resume_command_line", layout.provenance.command_line);
+  hdf5::write_i64_attr(file_, "resume_threads", layout.threads);
+  hdf5::write_i64_attr(file_, "resume_ranks", layout.provenance.ranks);
 
   provenance_ = Id(check_id(H5Gopen2(file_, "provenance", H5P_DEFAULT), "opening '/provenance'"));
   simulated_until_ = open_dataset(provenance_, "simulated_until_ms");

@@ -4,6 +4,8 @@
 # resumed with 3 ranks in place, with 1 process into a new file and with 2 ranks into
 # another, gives spike datasets byte-identical (traces and weight snapshots equal) to an
 # uninterrupted single-process run; so does a single-process checkpoint resumed with 2 ranks.
+# Each file's ranks and threads attributes name the original run's counts, resume_ranks and
+# resume_threads the resume's.
 # The network is the checkpoint tests' mixed network (every model with hidden state, every
 # input kind, delays of 3-40 steps) and the plastic examples/stdp.toml.
 #
@@ -24,6 +26,16 @@ checkpoint_at() {
   "$PY" -c 'import h5py, sys
 t = h5py.File(sys.argv[1], "r")["run"].attrs["time_ms"]
 sys.exit(0 if t == float(sys.argv[2]) else "checkpoint at %r ms, expected %s" % (t, sys.argv[2]))' "$1" "$2"
+}
+
+# counts FILE ATTRIBUTE=VALUE...: the file's root attributes have these integer values.
+counts() {
+  "$PY" -c 'import h5py, sys
+attrs = h5py.File(sys.argv[1], "r").attrs
+for pair in sys.argv[2:]:
+    name, value = pair.split("=")
+    if name not in attrs or int(attrs[name]) != int(value):
+        sys.exit("%s: %s is %r, expected %s" % (sys.argv[1], name, attrs.get(name), value))' "$@"
 }
 
 for case in "mixed $SRC/tests/e2e/checkpoint_mixed.toml 1000 300" \
@@ -51,6 +63,12 @@ for case in "mixed $SRC/tests/e2e/checkpoint_mixed.toml 1000 300" \
     --checkpoint "$name.c.ckpt.h5" --threads 1 --quiet || fail "$name: resume with 2 ranks failed"
   "${COMPARE[@]}" --weights "$name.ref.h5" "$name.a.h5" "$name.b.h5" "$name.c.h5" \
     || fail "$name: a resumed run differs from the uninterrupted one"
+  counts "$name.a.h5" ranks=2 threads=1 resume_ranks=3 resume_threads=2 \
+    || fail "$name: provenance after the resume with 3 ranks"
+  counts "$name.b.h5" ranks=2 threads=1 resume_ranks=1 resume_threads=2 \
+    || fail "$name: provenance after the resume in one process"
+  counts "$name.c.h5" ranks=2 threads=1 resume_ranks=2 resume_threads=1 \
+    || fail "$name: provenance after the resume with 2 ranks"
 
   # 1 -> 2: a single-process checkpoint resumed with 2 ranks.
   status=0
@@ -60,5 +78,7 @@ for case in "mixed $SRC/tests/e2e/checkpoint_mixed.toml 1000 300" \
   "${MPIRUN[@]}" -np 2 "$SPIKEFLOW" resume "$name.d.ckpt.h5" --threads 2 --quiet \
     || fail "$name: resume of a single-process checkpoint with 2 ranks failed"
   "${COMPARE[@]}" --weights "$name.ref.h5" "$name.d.h5" || fail "$name: 1 -> 2 ranks differs"
+  counts "$name.d.h5" ranks=1 resume_ranks=2 resume_threads=2 \
+    || fail "$name: provenance after the 1 -> 2 resume"
 done
 echo "test_mpi_checkpoint: checkpoints resume with 1, 2 and 3 ranks"
