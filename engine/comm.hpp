@@ -35,8 +35,9 @@ class Communicator {
   // (size() times as long) receives the contributions in rank order.
   virtual void allgather(std::span<const std::byte> local, std::span<std::byte> all) = 0;
   // Every rank contributes `local`; every rank receives all contributions in rank order in
-  // `all`, and each rank's byte count in `counts`. Limitation: at most 2^31 - 1 bytes per
-  // rank and call (MPI counts are int).
+  // `all`, and each rank's byte count in `counts`. Limitation: at most 2^31 - 1 bytes from
+  // all ranks together in one call (MPI counts and displacements are int); the same holds
+  // for allgatherv_known and gatherv.
   virtual void allgatherv(std::span<const std::byte> local, std::vector<std::byte>& all,
                           std::vector<std::size_t>& counts) = 0;
   // As allgatherv when every rank knows every rank's byte count already (`counts`, in rank

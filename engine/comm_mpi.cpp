@@ -33,15 +33,17 @@ int as_count(std::size_t bytes, const char* what) {
   return static_cast<int>(bytes);
 }
 
-// Displacements of `counts`, which must add up to at most INT_MAX (MPI's limit).
+// Displacements of `counts`, which must add up to at most INT_MAX: MPI displacements are
+// int, so one (all)gatherv receives at most 2^31 - 1 bytes from all ranks together.
 std::vector<int> displacements(const std::vector<int>& counts, const char* what) {
-  std::vector<int> displ(counts.size(), 0);
   std::size_t total = 0;
-  for (std::size_t r = 0; r < counts.size(); ++r) {
-    displ[r] = as_count(total, what);
-    total += static_cast<std::size_t>(counts[r]);
-  }
-  as_count(total, what);
+  for (const int count : counts) total += static_cast<std::size_t>(count);
+  if (total > static_cast<std::size_t>(INT_MAX))
+    throw RuntimeError(concat("MPI ", what, ": ", total,
+                              " bytes from all ranks together; one call gathers at most "
+                              "2^31 - 1 bytes"));
+  std::vector<int> displ(counts.size(), 0);
+  for (std::size_t r = 1; r < counts.size(); ++r) displ[r] = displ[r - 1] + counts[r - 1];
   return displ;
 }
 
