@@ -241,6 +241,7 @@ void Network::load_state(const StateReader& reader) {
 
   now_ = now;
   synaptic_events_ = net.read_scalar<std::uint64_t>("synaptic_events");
+  check_loaded_state();
 }
 
 }  // namespace spikeflow
