@@ -49,8 +49,9 @@ exit codes:
        simulation failed (out of memory)
   5    numerical fault: a neuron's state became NaN or infinite; the message names
        population, neuron, variable and time, the output file is closed and valid up to there
-  6    the output's filesystem has less than 64 MiB free; the run stopped there and the
-       output file is closed and valid up to there
+  6    the output's filesystem has less than 64 MiB free: before the build, the run is
+       refused and nothing is written; during the run, it stopped there and the output
+       file is closed and valid up to there
   130  interrupted by SIGINT (Ctrl-C); the output file is closed and valid up to there
   143  interrupted by SIGTERM; likewise
 )";
@@ -124,6 +125,9 @@ int main(int argc, char** argv) {
   } catch (const ConfigError& e) {
     print_error(e.what());
     return kExitModelError;
+  } catch (const DiskFull& e) {
+    print_error(e.what());
+    return kExitDiskFull;
   } catch (const IoFailure& e) {
     print_error(e.what());
     return kExitIo;

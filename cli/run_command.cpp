@@ -224,6 +224,17 @@ void refuse_if_too_large(const io::LoadedModel& model, bool force) {
                      " is available; reduce it or pass --force to build anyway");
 }
 
+// Refuses, before the build, an output whose filesystem already has less free space than
+// the run keeps: the run would stop at its first look (DiskWatch) with nothing simulated.
+void refuse_if_disk_nearly_full(const fs::path& output) {
+  const std::optional<double> free = free_disk_bytes(output, 0.0);
+  if (!free || *free >= kDiskMarginBytes) return;
+  throw DiskFull("only " + format_bytes(*free) + " free on the filesystem of '" + output.string() +
+                 "', less than the " + format_bytes(kDiskMarginBytes) +
+                 " a run keeps free (it stops below that); free some space or write the "
+                 "output elsewhere");
+}
+
 // Warns, after the build (synapse counts are then exact), if the recording is likely to
 // need more disk space than is free; the run still starts, and stops cleanly if the disk
 // fills (DiskWatch).
@@ -290,6 +301,16 @@ void require_same_run(const fs::path& recording, const io::CheckpointRun& saved,
                     "' is not the recording this checkpoint was taken from (its " +
                     (same_text ? "seed" : "model text") +
                     " differs from the checkpoint's); restore that file or start the run anew");
+}
+
+// Whether the recording holds the whole run: closed as completed, with `duration_ms`
+// simulated. Its checkpoint (the last one, taken before the end) then has nothing left to do.
+bool recording_is_complete(const fs::path& recording, double duration_ms) {
+  const H5File file = H5File::open(recording.string());
+  const auto completed = file.attribute("/", "completed");
+  const auto until = file.value("/provenance/simulated_until_ms");
+  return completed && completed->number && *completed->number == 1.0 && until && until->number &&
+         *until->number == duration_ms;
 }
 
 fs::path choose_output(const ParsedArgs& args, const io::LoadedModel& model) {
@@ -739,6 +760,7 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   CheckpointPlan checkpoints =
       plan_checkpoints(args, net.grid(), output, model.path, model.settings.checkpoint_every, {});
   refuse_if_too_large(model, args.has("force"));
+  refuse_if_disk_nearly_full(output);
 
   StopSignals signals;
   arm_signals(net, output);
@@ -859,6 +881,17 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
     refuse_to_overwrite_other_files(output, saved.model_path);
   }
   require_same_run(original, saved, model.settings.seed);
+  // Resuming a finished run in place does nothing and says so, like re-running a finished
+  // batch job: the file is not rewritten, the exit code is 0. (With -o the user asks for a
+  // new file continued from the checkpoint, which is made even if the original is complete.)
+  if (!copy && recording_is_complete(original, saved.duration_ms)) {
+    if (!quiet)
+      std::fprintf(stderr,
+                   "spikeflow resume: nothing to do: the run is complete, '%s' holds all "
+                   "%.1f ms (completed = true)\n",
+                   original.string().c_str(), saved.duration_ms);
+    return kExitOk;
+  }
   // With -o the original run keeps its checkpoint (it can still be resumed in place); the
   // copy checkpoints next to itself.
   const fs::path default_checkpoint =
@@ -867,6 +900,7 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
   CheckpointPlan checkpoints = plan_checkpoints(args, net.grid(), output, saved.model_path,
                                                 saved.checkpoint_every_ms, default_checkpoint);
   refuse_if_too_large(model, args.has("force"));
+  refuse_if_disk_nearly_full(output);
 
   StopSignals signals;
   arm_signals(net, output);
