@@ -4,19 +4,24 @@
 //   spike delivery     ns per synaptic event, whole window loop of a network whose sources
 //                      fire on a schedule (so no neuron dynamics are measured)
 //   static vs plastic  ns per synaptic event of the same network with firing targets,
-//                      static synapses against additive all-to-all STDP
+//                      static synapses against all-to-all STDP (additive; N3's power law)
 //   connection build   ns per synapse, generation plus packing into rows
+//   HDF5 spike writing spikes per second (wall) through io::RecordingFile, with and without
+//                      flushes
 //
 //   ./build/bench/spikeflow_kernels --benchmark_repetitions=5 --benchmark_report_aggregates_only
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-
+#include <cmath>
+#include <filesystem>
+#include <limits>
 #include <memory>
 #include <vector>
 
 #include "engine/connectivity.hpp"
 #include "engine/network.hpp"
+#include "io/hdf5_writer.hpp"
 #include "models/inputs.hpp"
 #include "models/lif_alpha.hpp"
 #include "models/lif_cond_exp.hpp"
@@ -125,7 +130,10 @@ BENCHMARK(BM_spike_delivery)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Use
 
 // As BM_spike_delivery, but the targets fire (a constant current drives them at about
 // 29 Hz, desynchronised by their initial V_m), so a plastic synapse finds post spikes in its
-// target's history. Arg 0: static synapses; 1: stdp (all_to_all, additive). One thread.
+// target's history. Arg 0: static synapses; 1: stdp (all_to_all, additive); 2: stdp with
+// N3's power-law weight dependence (morrison2007, one std::pow per potentiation), its
+// lambda and alpha chosen so that a pairing changes a weight of 0.01 by the same fraction
+// as N3's changes its 45.6 pA (+1% x, -0.5% y). One thread.
 void BM_delivery_static_vs_plastic(benchmark::State& state) {
   const NeuronIndex sources = 2000;
   const NeuronIndex targets = 10000;
@@ -142,9 +150,15 @@ void BM_delivery_static_vs_plastic(benchmark::State& state) {
   net.set_initial_state(tgt, "V_m", Distribution::uniform(-70.0, -55.0));
   const auto proj = net.connect(src, tgt, ConnectionRule::fixed_outdegree(1000),
                                 {Distribution::constant(0.01), Distribution::uniform(1.0, 2.0)});
-  if (state.range(0) == 1) {
+  if (state.range(0) >= 1) {
     models::StdpParams stdp;
     stdp.w_max = 0.02;
+    if (state.range(0) == 2) {
+      stdp.weight_dependence = models::WeightDependence::morrison2007;
+      stdp.w_max = std::numeric_limits<double>::infinity();
+      stdp.lambda = 0.01 * std::pow(0.01, 1.0 - stdp.mu);  // lambda w^mu = 1% of w at 0.01
+      stdp.alpha = 0.005 / stdp.lambda;                    // lambda alpha w = 0.5% of w
+    }
     net.set_plasticity(proj, models::make_stdp(stdp));
   }
   net.build();
@@ -158,7 +172,7 @@ void BM_delivery_static_vs_plastic(benchmark::State& state) {
       static_cast<double>(net.connectivity_bytes()) / static_cast<double>(net.synapse_count());
 }
 // One thread: the counters are per CPU second, which stays meaningful on a shared machine.
-BENCHMARK(BM_delivery_static_vs_plastic)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_delivery_static_vs_plastic)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
 void BM_connection_build(benchmark::State& state) {
   const TimeGrid grid(0.1);
@@ -179,6 +193,54 @@ void BM_connection_build(benchmark::State& state) {
       static_cast<double>(synapses), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_connection_build)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// HDF5 spike writing through the public interface of io::RecordingFile, as a run uses it:
+// on_start, then windows of 1 ms (10 steps) of spikes of a recorded population of 10,000
+// neurons firing at 10 Hz (100 spikes per window, steps and neurons spread evenly), then
+// finish(). One iteration writes 10 s of model time (10^6 spikes) to a new file in the
+// temporary folder. The HDF5 work happens on the file's writer thread, so the figure is
+// spikes per second of wall time. Arg 0: no flush before finish() (FlushPolicy far away);
+// 1: a flush every 100 ms of model time, the default policy of `spikeflow run`.
+void BM_hdf5_spike_writing(benchmark::State& state) {
+  constexpr NeuronIndex neurons = 10000;
+  constexpr Step window = 10;
+  constexpr int windows = 10000;
+  constexpr int spikes_per_window = 100;
+  Network net({.dt = 0.1, .seed = 1, .threads = 1, .keep_recordings_in_memory = false});
+  const auto pop = net.add_population("exc", models::make_lif_delta(neurons));
+  net.record_spikes(pop);
+  net.build();
+
+  const bool flushes = state.range(0) == 1;
+  const io::FlushPolicy policy = flushes
+                                     ? io::FlushPolicy{.model_interval = 100.0, .wall_seconds = 1e9}
+                                     : io::FlushPolicy{.model_interval = 1e12, .wall_seconds = 1e9};
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "spikeflow_bench_spikes.h5";
+  io::Provenance provenance;
+  provenance.model_text = "# spikeflow_kernels BM_hdf5_spike_writing";
+  std::vector<SpikeRecord> spikes(spikes_per_window);
+  std::uint64_t written = 0;
+  for (auto _ : state) {
+    io::RecordingFile file(path, provenance, policy);
+    file.on_start(net);
+    for (int w = 0; w < windows; ++w) {
+      const Step begin = static_cast<Step>(w) * window;
+      for (int k = 0; k < spikes_per_window; ++k)  // sorted by step, then neuron
+        spikes[static_cast<std::size_t>(k)] = {
+            begin + k * window / spikes_per_window, 0,
+            static_cast<NeuronIndex>((k * 9973 + w * 101) % neurons)};
+      std::sort(spikes.begin(), spikes.end());
+      file.on_window(net, begin, begin + window, spikes, {});
+    }
+    file.finish(0.0);
+    written += static_cast<std::uint64_t>(windows) * spikes_per_window;
+  }
+  std::filesystem::remove(path);
+  state.counters["spikes_per_s"] =
+      benchmark::Counter(static_cast<double>(written), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_hdf5_spike_writing)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

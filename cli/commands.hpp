@@ -5,6 +5,7 @@
 // turns every exception into one `spikeflow: error: <message>` line and an exit code.
 #pragma once
 
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -42,6 +43,9 @@ class DiskFull : public IoFailure {
 // 0 if neither can be read (cli/run_command.cpp).
 double available_memory_bytes();
 
+// The exit code of an exception a command threw, and the message to print (cli/main.cpp).
+int exit_code_of(std::exception_ptr error, std::string& message);
+
 int run_command(const std::vector<std::string>& args, const std::string& command_line);
 int resume_command(const std::vector<std::string>& args, const std::string& command_line);
 int validate_command(const std::vector<std::string>& args);
@@ -49,5 +53,6 @@ int inspect_command(const std::vector<std::string>& args);
 int recover_command(const std::vector<std::string>& args);
 int meanfield_command(const std::vector<std::string>& args);
 int compare_command(const std::vector<std::string>& args);
+int convert_command(const std::vector<std::string>& args);
 
 }  // namespace spikeflow::cli

@@ -11,9 +11,16 @@
 //                 correlation (Pearson) and RMSE of S against R across bins;
 //   per neuron    s_j, r_j: each neuron's mean over the bins; correlation and RMSE across
 //                 neurons;
-//   relative error |mean S - mean R| / mean R.
+//   relative error |mean S - mean R| / mean R, and the bias mean S - mean R;
+//   spread        sd(t) of S_b and of R_b across bins, sd(n) of s_j and of r_j across
+//                 neurons (population standard deviations).
 // A correlation is undefined (NaN, null in JSON) when either side is constant (to 1e-6
-// relative: sum (x - mean)^2 <= 1e-12 sum x^2).
+// relative: sum (x - mean)^2 <= 1e-12 sum x^2). The common case is a rate model that is
+// stationary (its mean is the same in every bin: a mean-field or rate twin at its fixed
+// point) or homogeneous (all its units equal); then the output says so and names what
+// compares instead: the time-averaged rate (rel err, bias), and the spiking run's own
+// fluctuation sd(t) (RMSE(t)^2 = bias^2 + sd(t)^2 exactly when R is constant) and spread
+// across neurons sd(n), which such a twin does not have.
 #include <hdf5.h>
 
 #include <algorithm>
@@ -74,7 +81,11 @@ struct Figures {
   std::vector<std::uint64_t> neurons;  // compared ids
   std::vector<double> s, r;            // per neuron
   double corr_time = NAN, rmse_time = NAN, corr_neurons = NAN, rmse_neurons = NAN;
-  double mean_spiking = NAN, mean_rate = NAN, relative_error = NAN;
+  double mean_spiking = NAN, mean_rate = NAN, relative_error = NAN, bias = NAN;
+  double sd_time_spiking = NAN, sd_time_rate = NAN, sd_neurons_spiking = NAN, sd_neurons_rate = NAN;
+  // Which sides are constant (what makes a correlation undefined).
+  bool spiking_constant_in_time = false, rate_constant_in_time = false;
+  bool spiking_constant_across_neurons = false, rate_constant_across_neurons = false;
 };
 
 std::vector<double> read_all(const H5File& f, const std::string& dataset) {
@@ -142,23 +153,43 @@ RateTrace read_rate(const H5File& f, const std::string& pop) {
   return t;
 }
 
+// Constant to 1e-6 relative (e.g. identical rate units, apart from the rounding of their
+// sums and of the float32 recording): sum (x - mean)^2 <= 1e-12 sum x^2. One value is
+// constant too. A correlation with a constant series is undefined, not a number of noise.
+bool is_constant(const std::vector<double>& a) {
+  if (a.size() < 2) return true;
+  double m = 0.0;
+  for (const double x : a) m += x;
+  m /= static_cast<double>(a.size());
+  double spread = 0.0, square = 0.0;
+  for (const double x : a) spread += (x - m) * (x - m), square += x * x;
+  return spread <= 1e-12 * square;
+}
+
 double pearson(const std::vector<double>& a, const std::vector<double>& b) {
+  if (is_constant(a) || is_constant(b)) return NAN;
   const double n = static_cast<double>(a.size());
-  if (a.size() < 2) return NAN;
   double ma = 0.0, mb = 0.0;
   for (std::size_t i = 0; i < a.size(); ++i) ma += a[i], mb += b[i];
   ma /= n, mb /= n;
-  double sab = 0.0, saa = 0.0, sbb = 0.0, qa = 0.0, qb = 0.0;
+  double sab = 0.0, saa = 0.0, sbb = 0.0;
   for (std::size_t i = 0; i < a.size(); ++i) {
     sab += (a[i] - ma) * (b[i] - mb);
     saa += (a[i] - ma) * (a[i] - ma);
     sbb += (b[i] - mb) * (b[i] - mb);
-    qa += a[i] * a[i], qb += b[i] * b[i];
   }
-  // Constant to 1e-6 relative (e.g. identical rate units, apart from the rounding of their
-  // sums and of the float32 recording): the correlation is undefined, not a number of noise.
-  if (saa <= 1e-12 * qa || sbb <= 1e-12 * qb) return NAN;
   return sab / std::sqrt(saa * sbb);
+}
+
+// Population standard deviation (divided by n).
+double sd(const std::vector<double>& a) {
+  if (a.empty()) return NAN;
+  double m = 0.0;
+  for (const double x : a) m += x;
+  m /= static_cast<double>(a.size());
+  double sum = 0.0;
+  for (const double x : a) sum += (x - m) * (x - m);
+  return std::sqrt(sum / static_cast<double>(a.size()));
 }
 
 double rmse(const std::vector<double>& a, const std::vector<double>& b) {
@@ -251,6 +282,15 @@ Figures compare(const H5File& spiking, const H5File& rates, const std::string& s
   out.mean_spiking = mean(out.S);
   out.mean_rate = mean(out.R);
   out.relative_error = std::fabs(out.mean_spiking - out.mean_rate) / out.mean_rate;
+  out.bias = out.mean_spiking - out.mean_rate;
+  out.sd_time_spiking = sd(out.S);
+  out.sd_time_rate = sd(out.R);
+  out.sd_neurons_spiking = sd(out.s);
+  out.sd_neurons_rate = sd(out.r);
+  out.spiking_constant_in_time = is_constant(out.S);
+  out.rate_constant_in_time = is_constant(out.R);
+  out.spiking_constant_across_neurons = is_constant(out.s);
+  out.rate_constant_across_neurons = is_constant(out.r);
   return out;
 }
 
@@ -279,6 +319,46 @@ std::vector<std::pair<std::string, std::string>> pairs_of(const ParsedArgs& args
   return pairs;
 }
 
+// Why a correlation is undefined, and what compares instead; empty if both are defined.
+std::vector<std::string> notes(const Figures& f) {
+  std::vector<std::string> out;
+  const std::string name = f.spiking == f.rate ? f.spiking : f.spiking + " -> " + f.rate;
+  char text[640];
+  if (f.rate_constant_in_time) {
+    std::snprintf(text, sizeof text,
+                  "%s: corr(t) is undefined: the rate model is stationary (its mean rate is the "
+                  "same in every bin). Compare the time-averaged rates instead: rel err %.4g "
+                  "(spiking - rate = %+.4g Hz). The spiking run fluctuates about its mean by "
+                  "sd(t) = %.4g Hz, which a stationary model does not have: RMSE(t)^2 = bias^2 + "
+                  "sd(t)^2.",
+                  name.c_str(), f.relative_error, f.bias, f.sd_time_spiking);
+    out.push_back(text);
+  } else if (f.spiking_constant_in_time) {
+    std::snprintf(text, sizeof text,
+                  "%s: corr(t) is undefined: the spiking run's mean rate is the same in every "
+                  "bin, the rate model's varies by sd(t) = %.4g Hz. Compare the time-averaged "
+                  "rates: rel err %.4g (spiking - rate = %+.4g Hz).",
+                  name.c_str(), f.sd_time_rate, f.relative_error, f.bias);
+    out.push_back(text);
+  }
+  if (f.rate_constant_across_neurons) {
+    std::snprintf(text, sizeof text,
+                  "%s: corr(n) is undefined: every rate unit has the same mean rate (a "
+                  "homogeneous model). The spiking neurons' mean rates spread by sd(n) = %.4g Hz "
+                  "around %.4g Hz, a spread the model does not have; RMSE(n) = %.4g Hz includes "
+                  "it.",
+                  name.c_str(), f.sd_neurons_spiking, f.mean_spiking, f.rmse_neurons);
+    out.push_back(text);
+  } else if (f.spiking_constant_across_neurons) {
+    std::snprintf(text, sizeof text,
+                  "%s: corr(n) is undefined: every spiking neuron has the same mean rate, the "
+                  "rate units' spread by sd(n) = %.4g Hz.",
+                  name.c_str(), f.sd_neurons_rate);
+    out.push_back(text);
+  }
+  return out;
+}
+
 std::string number(double x) {
   if (!std::isfinite(x)) return "null";
   char buffer[32];
@@ -303,6 +383,12 @@ std::string quoted(const std::string& s) {
   return out + "\"";
 }
 
+std::string strings(const std::vector<std::string>& xs) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < xs.size(); ++i) out += (i ? ", " : "") + quoted(xs[i]);
+  return out + "]";
+}
+
 std::string json(const std::vector<Figures>& all, double window, double from) {
   std::ostringstream o;
   o << "{\"window_ms\": " << number(window) << ", \"from_ms\": " << number(from)
@@ -318,7 +404,17 @@ std::string json(const std::vector<Figures>& all, double window, double from) {
       << ", \"rmse_time_hz\": " << number(f.rmse_time)
       << ", \"correlation_neurons\": " << number(f.corr_neurons)
       << ", \"rmse_neurons_hz\": " << number(f.rmse_neurons)
-      << ", \"relative_error\": " << number(f.relative_error)
+      << ", \"relative_error\": " << number(f.relative_error) << ", \"bias_hz\": " << number(f.bias)
+      << ", \"sd_time_spiking_hz\": " << number(f.sd_time_spiking)
+      << ", \"sd_time_rate_hz\": " << number(f.sd_time_rate)
+      << ", \"sd_neurons_spiking_hz\": " << number(f.sd_neurons_spiking)
+      << ", \"sd_neurons_rate_hz\": " << number(f.sd_neurons_rate)
+      << ", \"spiking_constant_in_time\": " << (f.spiking_constant_in_time ? "true" : "false")
+      << ", \"rate_constant_in_time\": " << (f.rate_constant_in_time ? "true" : "false")
+      << ", \"spiking_constant_across_neurons\": "
+      << (f.spiking_constant_across_neurons ? "true" : "false")
+      << ", \"rate_constant_across_neurons\": "
+      << (f.rate_constant_across_neurons ? "true" : "false") << ", \"notes\": " << strings(notes(f))
       << ", \"bin_end_ms\": " << list(f.bin_end) << ", \"spiking_hz\": " << list(f.S)
       << ", \"rate_hz\": " << list(f.R) << ", \"neuron_ids\": " << list(f.neurons)
       << ", \"neuron_spiking_hz\": " << list(f.s) << ", \"neuron_rate_hz\": " << list(f.r) << "}";
@@ -332,14 +428,26 @@ void print_table(const std::vector<Figures>& all, double window, double from) {
       "bins of %g ms from %g ms; time: population means per bin, neurons: each "
       "neuron's mean rate\n",
       window, from);
-  std::printf("%-24s %7s %5s %10s %10s %9s %10s %9s %10s %8s\n", "spiking -> rate", "neurons",
-              "bins", "spk Hz", "rate Hz", "corr(t)", "RMSE(t)", "corr(n)", "RMSE(n)", "rel err");
+  std::printf("%-24s %7s %5s %10s %10s %8s %9s %10s %9s %9s %10s %9s\n", "spiking -> rate",
+              "neurons", "bins", "spk Hz", "rate Hz", "rel err", "corr(t)", "RMSE(t)", "sd(t)",
+              "corr(n)", "RMSE(n)", "sd(n)");
+  // An undefined correlation is "-", with a note below the table saying why.
+  const auto corr = [](double c) {
+    char text[16];
+    std::snprintf(text, sizeof text, "%.4f", c);
+    return std::isfinite(c) ? std::string(text) : std::string("-");
+  };
+  std::vector<std::string> all_notes;
   for (const Figures& f : all) {
     const std::string name = f.spiking == f.rate ? f.spiking : f.spiking + " -> " + f.rate;
-    std::printf("%-24s %7zu %5zu %10.4g %10.4g %9.4f %10.4g %9.4f %10.4g %8.4f\n", name.c_str(),
-                f.neurons.size(), f.bin_end.size(), f.mean_spiking, f.mean_rate, f.corr_time,
-                f.rmse_time, f.corr_neurons, f.rmse_neurons, f.relative_error);
+    std::printf("%-24s %7zu %5zu %10.4g %10.4g %8.4f %9s %10.4g %9.4g %9s %10.4g %9.4g\n",
+                name.c_str(), f.neurons.size(), f.bin_end.size(), f.mean_spiking, f.mean_rate,
+                f.relative_error, corr(f.corr_time).c_str(), f.rmse_time, f.sd_time_spiking,
+                corr(f.corr_neurons).c_str(), f.rmse_neurons, f.sd_neurons_spiking);
+    for (const std::string& n : notes(f)) all_notes.push_back(n);
   }
+  if (!all_notes.empty()) std::printf("\n");
+  for (const std::string& n : all_notes) std::printf("%s\n", n.c_str());
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/distributed.hpp"
 #include "engine/error.hpp"
 #include "engine/numerical_check.hpp"
 #include "io/version.hpp"
@@ -34,6 +35,7 @@ commands:
   recover FILE.h5      make the file of a killed run readable (everything up to its last flush)
   meanfield MODEL.toml predicted stationary rates of a LIF network (mean-field, Siegert)
   compare SPK.h5 RATE.h5  spike rates of a run against a rate model's traces
+  convert ANN.h5       a dense ReLU network as a spiking network: agreement, model file
 
 options:
   -h, --help     this text; 'spikeflow <command> --help' describes a command
@@ -108,6 +110,7 @@ int dispatch(int argc, char** argv) {
   if (command == "recover") return recover_command(rest);
   if (command == "meanfield") return meanfield_command(rest);
   if (command == "compare") return compare_command(rest);
+  if (command == "convert") return convert_command(rest);
   if (!command.empty() && command[0] == '-')
     throw UsageError("unknown option '" + command + "' (see 'spikeflow --help')");
   throw UsageError("unknown command '" + command +
@@ -116,29 +119,71 @@ int dispatch(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace spikeflow::cli {
+
+int exit_code_of(std::exception_ptr error, std::string& message) {
   try {
-    return dispatch(argc, argv);
+    std::rethrow_exception(error);
+  } catch (const AgreedFailure& e) {
+    message = e.what();
+    return e.code();
   } catch (const UsageError& e) {
-    print_error(e.what());
+    message = e.what();
     return kExitUsage;
   } catch (const ConfigError& e) {
-    print_error(e.what());
+    message = e.what();
     return kExitModelError;
   } catch (const DiskFull& e) {
     print_error(e.what());
     return kExitDiskFull;
   } catch (const IoFailure& e) {
-    print_error(e.what());
+    message = e.what();
     return kExitIo;
   } catch (const NumericalFaultError& e) {
-    print_error(e.what());
+    message = e.what();
     return kExitNumericalFault;
   } catch (const std::bad_alloc&) {
-    print_error("out of memory");
+    message = "out of memory";
     return kExitRuntime;
   } catch (const std::exception& e) {
-    print_error(e.what());
+    message = e.what();
     return kExitRuntime;
   }
+}
+
+}  // namespace spikeflow::cli
+
+int main(int argc, char** argv) {
+  // MPI for the commands that simulate, when a launcher started this process.
+  const std::string command = argc > 1 ? argv[1] : "";
+  int code = kExitOk;
+  try {
+    if (command == "run" || command == "resume") start_ranks_if_launched(argc, argv);
+    code = dispatch(argc, argv);
+  } catch (...) {
+    const std::exception_ptr error = std::current_exception();
+    std::string message;
+    code = exit_code_of(error, message);
+    // Errors every rank meets at the same point end each rank with the same code, printed
+    // once; any other ends the whole job (the others may wait in a collective).
+    bool uniform = false;
+    bool print = true;
+    try {
+      std::rethrow_exception(error);
+    } catch (const AgreedFailure& e) {
+      uniform = true;
+      print = e.print();
+    } catch (const NumericalFaultError&) {
+      uniform = true;
+      print = is_root();
+    } catch (...) {
+    }
+    if (print)
+      print_error(ranks().size() > 1 && !is_root()
+                      ? "rank " + std::to_string(ranks().rank()) + ": " + message
+                      : message);
+    if (!uniform) abort_all_ranks(code);
+  }
+  stop_ranks();
+  return code;
 }

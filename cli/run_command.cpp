@@ -32,6 +32,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/disk_space.hpp"
+#include "cli/distributed.hpp"
 #include "cli/h5_reader.hpp"
 #include "cli/progress.hpp"
 #include "engine/error.hpp"
@@ -216,11 +217,15 @@ void refuse_to_overwrite_other_files(const fs::path& output, const fs::path& mod
 
 // Refuses, before anything is allocated for synapses, a network whose estimate exceeds the
 // memory available now: building it would end in swapping or the OOM killer.
+// With R ranks each builds about 1/R of the synapses, which dominate large networks; the
+// neuron state and ring buffers, which every rank holds whole, are counted 1/R too.
 void refuse_if_too_large(const io::LoadedModel& model, bool force) {
   const double available = available_memory_bytes();
-  if (force || !(available > 0.0) || model.estimate.memory_bytes <= available) return;
-  throw RuntimeError("the network needs about " + format_bytes(model.estimate.memory_bytes) +
-                     " of memory but only " + format_bytes(available) +
+  const double needed = model.estimate.memory_bytes / ranks().size();
+  if (force || !(available > 0.0) || needed <= available) return;
+  throw RuntimeError("the network needs about " + format_bytes(needed) +
+                     (ranks().size() > 1 ? " per rank" : "") + " of memory but only " +
+                     format_bytes(available) +
                      " is available; reduce it or pass --force to build anyway");
 }
 
@@ -361,17 +366,63 @@ struct RunFacts {
   double planned_ms = 0;
   double counted_ms = 0;  // time the spike counts cover: from step 0, also when resumed
   bool completed = true;
+  // With several ranks: the slowest and fastest rank's build time, and the slowest rank's
+  // exchange per window (all ranks' figures, gathered by gather_rank_facts).
+  double fastest_build_seconds = 0;
+  double exchange_agree_seconds = 0;
+  double exchange_payload_seconds = 0;
+  std::uint64_t exchange_windows = 0;
+  std::uint64_t exchange_bytes = 0;
 };
+
+// Collective: the per-rank figures of the summary, from every rank.
+void gather_rank_facts(const Network& net, RunFacts& facts) {
+  if (net.ranks() == 1) return;
+  struct RankFacts {
+    double build_seconds;
+    double agree_seconds;
+    double payload_seconds;
+  };
+  const ExchangeStats& stats = net.exchange_stats();
+  const std::vector<RankFacts> all =
+      allgather_value(net.communicator(),
+                      RankFacts{facts.build_seconds, stats.agree_seconds, stats.payload_seconds});
+  facts.fastest_build_seconds = facts.build_seconds;
+  for (const RankFacts& r : all) {
+    facts.build_seconds = std::max(facts.build_seconds, r.build_seconds);
+    facts.fastest_build_seconds = std::min(facts.fastest_build_seconds, r.build_seconds);
+    facts.exchange_agree_seconds = std::max(facts.exchange_agree_seconds, r.agree_seconds);
+    facts.exchange_payload_seconds = std::max(facts.exchange_payload_seconds, r.payload_seconds);
+  }
+  facts.exchange_windows = stats.windows;
+  facts.exchange_bytes = stats.bytes_received;
+}
 
 void print_summary(Network& net, const RunFacts& f, const std::string& title) {
   std::printf("%s: %s\n", title.c_str(), f.completed ? "completed" : "interrupted");
   std::printf("  neurons          %s\n", format_count(net.neuron_count()).c_str());
   std::printf("  synapses         %s\n", format_count(net.synapse_count()).c_str());
-  std::printf("  threads          %d\n", net.threads());
-  std::printf("  build time       %s\n", format_seconds(f.build_seconds).c_str());
+  std::printf("  ranks            %d\n", net.ranks());
+  std::printf("  threads          %d%s\n", net.threads(), net.ranks() > 1 ? " per rank" : "");
+  if (net.ranks() > 1)
+    std::printf("  build time       %s (slowest rank; fastest %s)\n",
+                format_seconds(f.build_seconds).c_str(),
+                format_seconds(f.fastest_build_seconds).c_str());
+  else
+    std::printf("  build time       %s\n", format_seconds(f.build_seconds).c_str());
   std::printf("  simulated        %.1f ms of %.1f ms (dt %g ms)\n", f.simulated_ms, f.planned_ms,
               net.grid().dt());
   std::printf("  simulation time  %s\n", format_seconds(f.sim_seconds).c_str());
+  if (net.ranks() > 1 && f.exchange_windows > 0) {
+    const double windows = static_cast<double>(f.exchange_windows);
+    std::printf(
+        "  exchange         %.1f us per window (agreement %.1f us + payload %.1f us, "
+        "slowest rank), %.0f bytes per window, %llu windows\n",
+        1e6 * (f.exchange_agree_seconds + f.exchange_payload_seconds) / windows,
+        1e6 * f.exchange_agree_seconds / windows, 1e6 * f.exchange_payload_seconds / windows,
+        static_cast<double>(f.exchange_bytes) / windows,
+        static_cast<unsigned long long>(f.exchange_windows));
+  }
   if (f.simulated_ms > 0)
     std::printf("  real-time factor %.3f (wall time / simulated time)\n",
                 f.sim_seconds / (f.simulated_ms * 1e-3));
@@ -446,6 +497,16 @@ class FileSink : public RecordingSink {
   void finish(double wall, bool completed) {
     guard("closing", [&] { file_.finish(wall, completed); });
   }
+  // After the run: every trace with finite values beyond float32's range (stored as inf).
+  void warn_float32_overflows() const {
+    for (const io::Float32Overflow& o : file_.float32_overflows())
+      std::fprintf(stderr,
+                   "spikeflow: warning: '%s' %s: %llu recorded value(s) beyond the float32 range "
+                   "of the file (|x| > 3.4e38) were stored as inf; the first: %g at t = %g ms, "
+                   "neuron %u (the simulation itself kept the finite value)\n",
+                   o.population.c_str(), o.variable.c_str(),
+                   static_cast<unsigned long long>(o.count), o.value, o.time_ms, o.neuron);
+  }
 
  private:
   template <typename F>
@@ -500,6 +561,7 @@ CheckpointPlan plan_checkpoints(const ParsedArgs& args, const TimeGrid& grid,
     throw UsageError(std::string("option ") + e.what());
   }
   plan.path = path.empty() ? default_checkpoint_path(output) : path;
+  if (!is_root()) return plan;  // rank 0 writes the checkpoints
   std::error_code ec;
   if (plan.path == output || fs::equivalent(plan.path, output, ec) ||
       fs::equivalent(plan.path, model_path, ec))
@@ -511,9 +573,15 @@ CheckpointPlan plan_checkpoints(const ParsedArgs& args, const TimeGrid& grid,
   return plan;
 }
 
-void take_checkpoint(const Network& net, FileSink& sink, const CheckpointPlan& plan) {
+// Collective with several ranks: the others hand their state to rank 0 (sink is null there).
+void take_checkpoint(const Network& net, FileSink* sink, const CheckpointPlan& plan) {
+  if (!sink) {
+    MemoryState nothing;  // receives nothing: rank 0 writes the merged state
+    net.save_state(nothing);
+    return;
+  }
   io::CheckpointRun run = plan.run;
-  run.recorded = sink.sync();
+  run.recorded = sink->sync();
   // The recording on disk before the checkpoint that counts on it (HDF5 flushes to the
   // operating system only): after a power loss the file still holds what it counted.
   const int fd = open(run.output.c_str(), O_RDONLY);
@@ -535,6 +603,14 @@ void take_checkpoint(const Network& net, FileSink& sink, const CheckpointPlan& p
   if (kill_after && std::atoi(kill_after) == ++taken) std::raise(SIGKILL);
 }
 
+// Collective with several ranks: rank 0's recording gets the synapses of every rank.
+void snapshot_weights(Network& net, FileSink* sink, const io::RunSettings& settings) {
+  std::vector<ProjectionHandle> projections;
+  for (const auto& spec : settings.weight_snapshots) projections.push_back(spec.handle);
+  net.gather_synapses(projections);
+  if (sink) sink->snapshot_weights(net);
+}
+
 // --- the simulation loop, shared by run and resume ---------------------------------------
 
 struct LoopSettings {
@@ -550,7 +626,9 @@ struct LoopSettings {
 // Simulates from the network's clock to `total`, in segments that end at the weight-snapshot
 // and checkpoint times; a stop by signal writes a last checkpoint at the stopping point.
 // Then closes the file, prints the summary and returns the exit code.
-int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& loop) {
+// With several ranks every rank runs it; `sink` (the recording) is rank 0's, null elsewhere.
+int simulate(Network& net, FileSink* sink, RunFacts facts, const LoopSettings& loop) {
+  Communicator& comm = net.communicator();
   const TimeGrid& grid = net.grid();
   const Step total = loop.total;
   facts.planned_ms = static_cast<double>(total) * grid.dt();
@@ -564,7 +642,7 @@ int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& l
   stops.insert(checkpoints.begin(), checkpoints.end());
   stops.insert(total);
 
-  const ProgressMode mode = loop.quiet              ? ProgressMode::quiet
+  const ProgressMode mode = loop.quiet || !sink     ? ProgressMode::quiet
                             : isatty(STDERR_FILENO) ? ProgressMode::terminal
                                                     : ProgressMode::lines;
   // Progress (and its real-time factor) covers what this process simulates: for a resumed
@@ -576,10 +654,10 @@ int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& l
   DiskWatch disk(facts.output);
   bool disk_full = false;
   try {
-    if (snapshot_at_zero && net.now() == 0) sink.snapshot_weights(net);
+    if (snapshot_at_zero && net.now() == 0) snapshot_weights(net, sink, *loop.settings);
     for (const Step stop : stops) {
       if (stop <= net.now()) continue;
-      if (g_signal != 0) {
+      if (any_rank(comm, g_signal != 0)) {
         completed = false;
         break;
       }
@@ -589,7 +667,7 @@ int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& l
       const RunStatus status =
           net.run(static_cast<double>(stop - net.now()) * grid.dt(), [&](const RunProgress& p) {
             if (g_signal != 0) net.request_stop();
-            if (disk.nearly_full(static_cast<double>(p.now) * grid.dt())) {
+            if (sink && disk.nearly_full(static_cast<double>(p.now) * grid.dt())) {
               disk_full = true;
               net.request_stop();
             }
@@ -600,23 +678,25 @@ int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& l
         completed = false;
         break;
       }
-      if (snapshots.count(stop)) sink.snapshot_weights(net);
+      if (snapshots.count(stop)) snapshot_weights(net, sink, *loop.settings);
       if (checkpoints.count(stop)) take_checkpoint(net, sink, loop.checkpoints);
     }
     // Stopped by a signal: a checkpoint where it stopped loses nothing on resume.
     if (!completed && loop.checkpoints.every > 0 && net.now() < total)
       take_checkpoint(net, sink, loop.checkpoints);
   } catch (const NumericalFaultError& e) {
+    // Every rank meets the fault (agreed in the exchange); rank 0 holds the file.
+    if (!sink) throw;
     // Everything up to the end of the faulty window is in the sink: close the file.
     progress.finish(static_cast<double>(net.now() - first_step) * grid.dt(), total_spikes(net));
-    sink.finish(seconds_since(loop.command_start), false);
+    sink->finish(seconds_since(loop.command_start), false);
     throw NumericalFaultError(concat(e.what(), "; '", facts.output.string(),
                                      "' is closed and holds everything up to there "
                                      "(completed = false)"));
   } catch (...) {
     // The run failed mid-way: keep what was recorded, marked incomplete, then report.
     try {
-      sink.finish(seconds_since(loop.command_start), false);
+      if (sink) sink->finish(seconds_since(loop.command_start), false);
     } catch (...) {
     }
     throw;
@@ -628,21 +708,31 @@ int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& l
   progress.finish(facts.simulated_ms, total_spikes(net));
 
   // Close the file: final flush, closing attributes.
-  sink.finish(seconds_since(loop.command_start), completed);
+  if (sink) {
+    sink->finish(seconds_since(loop.command_start), completed);
+    sink->warn_float32_overflows();
+  }
+  // The same exit code on every rank: a signal or a full disk seen by any rank.
+  disk_full = any_rank(comm, disk_full);
+  const int stop_signal =
+      static_cast<int>(allreduce_max(comm, static_cast<std::uint64_t>(g_signal)));
+  const bool print = !loop.quiet && sink;
+  gather_rank_facts(net, facts);
 
   const double now_ms = static_cast<double>(net.now()) * grid.dt();
-  if (!completed && disk_full && g_signal == 0) {
+  if (!completed && disk_full && stop_signal == 0) {
+    if (!sink) return kExitDiskFull;
     std::fprintf(stderr,
                  "spikeflow: error: only %s free on the filesystem of '%s' (the run stops below "
                  "%s): stopped at t = %.1f ms of %.1f ms; the file is closed and holds everything "
                  "up to there (completed = false)\n",
                  format_bytes(disk.free_bytes()).c_str(), facts.output.string().c_str(),
                  format_bytes(kDiskMarginBytes).c_str(), now_ms, facts.planned_ms);
-    if (!loop.quiet) print_summary(net, facts, loop.title);
+    if (print) print_summary(net, facts, loop.title);
     return kExitDiskFull;
   }
-  if (!completed) {
-    const int signal = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
+  if (!completed && sink) {
+    const int signal = stop_signal != 0 ? stop_signal : SIGINT;
     std::fprintf(stderr,
                  "spikeflow: %s: stopped at t = %.1f ms of %.1f ms; '%s' is closed and holds "
                  "everything up to there (completed = false)\n",
@@ -652,8 +742,8 @@ int simulate(Network& net, FileSink& sink, RunFacts facts, const LoopSettings& l
                    now_ms, loop.checkpoints.path.string().c_str(),
                    loop.checkpoints.path.string().c_str());
   }
-  if (!loop.quiet) print_summary(net, facts, loop.title);
-  if (!completed) return g_signal == SIGTERM ? kExitSigterm : kExitSigint;
+  if (print) print_summary(net, facts, loop.title);
+  if (!completed) return stop_signal == SIGTERM ? kExitSigterm : kExitSigint;
   return kExitOk;
 }
 
@@ -671,6 +761,7 @@ void arm_signals(Network& net, const fs::path& output) {
 
 // Builds the network, saying so on stderr; false if a signal came during the build.
 bool build_network(Network& net, const io::LoadedModel& model, bool quiet, RunFacts& facts) {
+  quiet = quiet || !is_root();
   if (!quiet)
     std::fprintf(stderr, "building %s: %s neurons, about %s synapses, about %s\n",
                  model.path.string().c_str(), format_count(model.estimate.neurons).c_str(),
@@ -679,16 +770,30 @@ bool build_network(Network& net, const io::LoadedModel& model, bool quiet, RunFa
   const auto build_start = Clock::now();
   net.build();
   facts.build_seconds = seconds_since(build_start);
-  if (!quiet)
+  if (!quiet && net.ranks() > 1)
+    std::fprintf(stderr, "built in %s: %s synapses, %d ranks, %d threads per rank\n",
+                 format_seconds(facts.build_seconds).c_str(),
+                 format_count(net.synapse_count()).c_str(), net.ranks(), net.threads());
+  else if (!quiet)
     std::fprintf(stderr, "built in %s: %s synapses, %d threads\n",
                  format_seconds(facts.build_seconds).c_str(),
                  format_count(net.synapse_count()).c_str(), net.threads());
-  if (g_signal == 0) return true;
+  // Agreed, so that every rank stops here and exits with the same code.
+  const auto signal = allreduce_max(net.communicator(), static_cast<std::uint64_t>(g_signal));
+  if (signal == 0) return true;
+  g_signal = static_cast<int>(signal);
+  if (!is_root()) return false;
   std::fprintf(stderr,
                "spikeflow: %s during the build; stopped before simulating, "
                "nothing written\n",
                signal_name(g_signal));
   return false;
+}
+
+// The partition count: the default per process, times the ranks, so that every rank has as
+// many partitions as one process would (spikes do not depend on it).
+int partitions_for_ranks() {
+  return default_partitions() * ranks().size();
 }
 
 std::vector<io::WeightRecording> weight_recordings(const io::RunSettings& settings) {
@@ -746,21 +851,31 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   // 1. Load and validate the model; nothing is written yet.
   // Populations allocate their state while loading: the budget refuses a file whose sizes
   // alone exceed the memory, before anything is allocated (--force lifts it).
-  io::LoadedModel model = io::load_model_file(
-      args.positionals.front(), overrides,
-      {.keep_recordings_in_memory = false,
-       .memory_budget_bytes = args.has("force") ? 0.0 : available_memory_bytes()});
+  // 2. The output must be writable before anything expensive happens (rank 0 writes it).
+  // With several ranks, each does its part and all agree that every part succeeded.
+  io::LoadedModel model;
+  fs::path output;
+  std::optional<OutputLock> lock;
+  CheckpointPlan checkpoints;
+  agree_on_setup([&] {
+    model = io::load_model_file(
+        args.positionals.front(), overrides,
+        {.keep_recordings_in_memory = false,
+         .partitions = partitions_for_ranks(),
+         .memory_budget_bytes = args.has("force") ? 0.0 : available_memory_bytes(),
+         .comm = &ranks()});
+    output = choose_output(args, model);
+    if (is_root()) {
+      check_output_writable(output);
+      lock.emplace(output);
+      refuse_to_overwrite_other_files(output, model.path);
+    }
+    checkpoints = plan_checkpoints(args, model.network->grid(), output, model.path,
+                                   model.settings.checkpoint_every, {});
+    refuse_if_too_large(model, args.has("force"));
+    if (is_root()) refuse_if_disk_nearly_full(output);
+  });
   Network& net = *model.network;
-  const fs::path output = choose_output(args, model);
-
-  // 2. The output must be writable before anything expensive happens.
-  check_output_writable(output);
-  const OutputLock lock(output);
-  refuse_to_overwrite_other_files(output, model.path);
-  CheckpointPlan checkpoints =
-      plan_checkpoints(args, net.grid(), output, model.path, model.settings.checkpoint_every, {});
-  refuse_if_too_large(model, args.has("force"));
-  refuse_if_disk_nearly_full(output);
 
   StopSignals signals;
   arm_signals(net, output);
@@ -771,16 +886,16 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   facts.output = output;
   if (!build_network(net, model, quiet, facts))
     return g_signal == SIGTERM ? kExitSigterm : kExitSigint;
-  warn_if_disk_too_small(net, model, output);
+  if (is_root()) warn_if_disk_too_small(net, model, output);
 
-  // 4. The recording file. If it cannot be created, none is left behind.
+  // 4. The recording file (rank 0's). If it cannot be created, none is left behind.
   io::Provenance provenance;
   provenance.model_text = model.model_text;
   provenance.model_path = model.path.string();
   provenance.command_line = command_line;
   provenance.seed = model.settings.seed;
   provenance.threads = net.threads();
-  provenance.ranks = 1;
+  provenance.ranks = net.ranks();
   provenance.dt = net.grid().dt();
   // The constructor only checks the policy (ConfigError); the file is created by the first
   // run() through on_start. If that fails, no file is left behind.
@@ -789,13 +904,13 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
       io::FlushPolicy{model.settings.flush_interval, model.settings.flush_wall_seconds},
       weight_recordings(model.settings));
   FileSink sink(file);
-  net.add_sink(&sink);
+  if (is_root()) net.add_sink(&sink);
   try {
     net.run(0.0);
     g_second_interrupt_message.store(g_file_message);
   } catch (...) {
     std::error_code ec;
-    fs::remove(output, ec);
+    if (is_root()) fs::remove(output, ec);
     throw;
   }
 
@@ -811,7 +926,7 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
   run.flush_interval = model.settings.flush_interval;
   run.flush_wall_seconds = model.settings.flush_wall_seconds;
   if (!checkpoints.path.empty()) run.checkpoint_path = fs::absolute(checkpoints.path).string();
-  return simulate(net, sink, facts,
+  return simulate(net, is_root() ? &sink : nullptr, facts,
                   {&model.settings, total, checkpoints, quiet, interval, command_start,
                    "spikeflow run " + model.path.string()});
 }
@@ -840,67 +955,86 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
     overrides.push_back(
         {"simulation.threads", std::to_string(parse_integer("--threads", *t, 0, 4096))});
 
-  // 1. The checkpoint and the model it was taken from.
+  // 1. The checkpoint and the model it was taken from (every rank reads it), and
+  // 2. the output: the original recording, continued in place, or with -o a copy of it
+  // (rank 0's). With several ranks, all agree that every part succeeded.
   const fs::path checkpoint_path = args.positionals.front();
   std::unique_ptr<io::CheckpointFile> checkpoint;
-  try {
-    checkpoint = std::make_unique<io::CheckpointFile>(checkpoint_path);
-  } catch (const ConfigError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw IoFailure(e.what());
-  }
-  const io::CheckpointRun saved = checkpoint->run();
-  // Connectivity is regenerated, not stored: another engine version may generate other
-  // synapses. The synapse counts are checked; say it anyway.
-  if (checkpoint->engine_version() != io::engine_version())
-    std::fprintf(stderr,
-                 "spikeflow: warning: the checkpoint was written by engine %s, this is %s; "
-                 "connectivity is regenerated and may differ\n",
-                 checkpoint->engine_version().c_str(), std::string(io::engine_version()).c_str());
-  io::LoadedModel model = io::load_model_text(saved.model_text, saved.model_path, overrides,
-                                              {.keep_recordings_in_memory = false});
-  Network& net = *model.network;
-
-  // 2. The output: the original recording, continued in place, or with -o a copy of it.
-  const fs::path original = saved.output;
-  fs::path output = original;
-  if (auto o = args.last("output")) output = *o;
-  std::error_code ec;
-  if (!fs::is_regular_file(original, ec))
-    throw IoFailure("cannot resume: the recording '" + original.string() +
-                    "' the checkpoint continues is missing");
-  const bool copy = !fs::equivalent(output, original, ec);
-  // The original is read (copied) or written (in place): either way no other process may
-  // be writing it, and with -o the new file is locked as well.
-  const OutputLock original_lock(original);
+  io::CheckpointRun saved;
+  io::LoadedModel model;
+  fs::path original;
+  fs::path output;
+  bool copy = false;
+  std::optional<OutputLock> original_lock;
   std::optional<OutputLock> copy_lock;
-  if (copy) {
-    check_output_writable(output);
-    copy_lock.emplace(output);
-    refuse_to_overwrite_other_files(output, saved.model_path);
-  }
-  require_same_run(original, saved, model.settings.seed);
+  CheckpointPlan checkpoints;
+  bool finished = false;  // the recording already holds the whole run
+  agree_on_setup([&] {
+    try {
+      checkpoint = std::make_unique<io::CheckpointFile>(checkpoint_path);
+    } catch (const ConfigError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw IoFailure(e.what());
+    }
+    saved = checkpoint->run();
+    // Connectivity is regenerated, not stored: another engine version may generate other
+    // synapses. The synapse counts are checked; say it anyway.
+    if (checkpoint->engine_version() != io::engine_version() && is_root())
+      std::fprintf(stderr,
+                   "spikeflow: warning: the checkpoint was written by engine %s, this is %s; "
+                   "connectivity is regenerated and may differ\n",
+                   checkpoint->engine_version().c_str(), std::string(io::engine_version()).c_str());
+    model = io::load_model_text(saved.model_text, saved.model_path, overrides,
+                                {.keep_recordings_in_memory = false,
+                                 .partitions = partitions_for_ranks(),
+                                 .comm = &ranks()});
+
+    original = saved.output;
+    output = original;
+    if (auto o = args.last("output")) output = *o;
+    std::error_code ec;
+    copy = !fs::equivalent(output, original, ec);
+    if (is_root()) {
+      if (!fs::is_regular_file(original, ec))
+        throw IoFailure("cannot resume: the recording '" + original.string() +
+                        "' the checkpoint continues is missing");
+      // The original is read (copied) or written (in place): either way no other process
+      // may be writing it, and with -o the new file is locked as well.
+      original_lock.emplace(original);
+      if (copy) {
+        check_output_writable(output);
+        copy_lock.emplace(output);
+        refuse_to_overwrite_other_files(output, saved.model_path);
+      }
+      require_same_run(original, saved, model.settings.seed);
+      finished = !copy && recording_is_complete(original, saved.duration_ms);
+    }
+  });
   // Resuming a finished run in place does nothing and says so, like re-running a finished
   // batch job: the file is not rewritten, the exit code is 0. (With -o the user asks for a
   // new file continued from the checkpoint, which is made even if the original is complete.)
-  if (!copy && recording_is_complete(original, saved.duration_ms)) {
-    if (!quiet)
+  // Rank 0 looked at the recording; every rank learns the answer.
+  if (any_rank(ranks(), finished)) {
+    if (!quiet && is_root())
       std::fprintf(stderr,
                    "spikeflow resume: nothing to do: the run is complete, '%s' holds all "
                    "%.1f ms (completed = true)\n",
                    original.string().c_str(), saved.duration_ms);
     return kExitOk;
   }
-  // With -o the original run keeps its checkpoint (it can still be resumed in place); the
-  // copy checkpoints next to itself.
-  const fs::path default_checkpoint =
-      copy ? default_checkpoint_path(output)
-           : (saved.checkpoint_path.empty() ? checkpoint_path : fs::path(saved.checkpoint_path));
-  CheckpointPlan checkpoints = plan_checkpoints(args, net.grid(), output, saved.model_path,
-                                                saved.checkpoint_every_ms, default_checkpoint);
-  refuse_if_too_large(model, args.has("force"));
-  refuse_if_disk_nearly_full(output);
+  agree_on_setup([&] {
+    // With -o the original run keeps its checkpoint (it can still be resumed in place); the
+    // copy checkpoints next to itself.
+    const fs::path default_checkpoint =
+        copy ? default_checkpoint_path(output)
+             : (saved.checkpoint_path.empty() ? checkpoint_path : fs::path(saved.checkpoint_path));
+    checkpoints = plan_checkpoints(args, model.network->grid(), output, saved.model_path,
+                                   saved.checkpoint_every_ms, default_checkpoint);
+    refuse_if_too_large(model, args.has("force"));
+    if (is_root()) refuse_if_disk_nearly_full(output);
+  });
+  Network& net = *model.network;
 
   StopSignals signals;
   arm_signals(net, output);
@@ -911,7 +1045,7 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
   facts.output = output;
   if (!build_network(net, model, quiet, facts))
     return g_signal == SIGTERM ? kExitSigterm : kExitSigint;
-  warn_if_disk_too_small(net, model, output);
+  if (is_root()) warn_if_disk_too_small(net, model, output);
   net.load_state(*checkpoint);
   checkpoint.reset();  // closed: the next checkpoint may replace it
   const Step planned = net.grid().steps(saved.duration_ms, "simulation.duration");
@@ -919,18 +1053,21 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
     throw ConfigError(concat("checkpoint '", checkpoint_path.string(), "': its clock (t = ",
                              net.grid().time_of(net.now()), " ms) is beyond the run's duration (",
                              saved.duration_ms, " ms); the checkpoint is inconsistent"));
-  if (!quiet)
+  if (!quiet && is_root())
     std::fprintf(stderr, "resuming at t = %.1f ms of %.1f ms from '%s'\n",
                  net.grid().time_of(net.now()), saved.duration_ms,
                  checkpoint_path.string().c_str());
 
   // 4. The recording, cut back to the checkpoint. A killed run's file is made whole first.
-  try {
-    if (copy) fs::copy_file(original, output, fs::copy_options::overwrite_existing);
-    if (H5File::open(output.string()).opened_swmr()) io::recover_file(output);
-  } catch (const std::exception& e) {
-    throw IoFailure(std::string("cannot resume into '") + output.string() + "': " + e.what());
-  }
+  agree_on_setup([&] {
+    if (!is_root()) return;
+    try {
+      if (copy) fs::copy_file(original, output, fs::copy_options::overwrite_existing);
+      if (H5File::open(output.string()).opened_swmr()) io::recover_file(output);
+    } catch (const std::exception& e) {
+      throw IoFailure(std::string("cannot resume into '") + output.string() + "': " + e.what());
+    }
+  });
   io::Provenance provenance;
   provenance.command_line = command_line;  // the file's resume_command_line attribute
   io::RecordingFile file(output, provenance,
@@ -938,7 +1075,7 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
                          weight_recordings(model.settings));
   file.resume_from(saved.recorded);
   FileSink sink(file);
-  net.add_sink(&sink);
+  if (is_root()) net.add_sink(&sink);
   net.run(0.0);
   g_second_interrupt_message.store(g_file_message);
 
@@ -954,7 +1091,7 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
   if (!checkpoints.path.empty())
     checkpoints.run.checkpoint_path = fs::absolute(checkpoints.path).string();
   const Step total = net.grid().steps(saved.duration_ms, "simulation.duration");
-  return simulate(net, sink, facts,
+  return simulate(net, is_root() ? &sink : nullptr, facts,
                   {&model.settings, total, checkpoints, quiet, interval, command_start,
                    "spikeflow resume " + checkpoint_path.string()});
 }

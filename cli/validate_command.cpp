@@ -1,5 +1,6 @@
 // `spikeflow validate MODEL.toml`: loads and checks a model file and prints what `run`
 // would build, without generating a synapse or touching a file.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -110,6 +111,12 @@ int validate_command(const std::vector<std::string>& words) {
       if (!pr.name.empty() && pr.name != src.name + "->" + dst.name)
         name += " (" + src.name + "->" + dst.name + ")";
       std::string weight = pr.synapse.weight.describe();
+      if (const auto& m = pr.synapse.weight_matrix; m && !m->empty()) {
+        const auto [lo, hi] = std::minmax_element(m->begin(), m->end());
+        char range[64];
+        std::snprintf(range, sizeof range, "[%.4g, %.4g]", *lo, *hi);
+        weight = concat("matrix [", dst.size, " x ", src.size, "] in ", range);
+      }
       if (pr.synapse.kind == SynapseSpec::Kind::current)  // rates to currents
         weight += concat(" pA x output + ", pr.synapse.offset, " pA (current)");
       std::printf("    %-28s %-32s %s%15s  %s / %s\n", name.c_str(), rule_text(pr.rule).c_str(),

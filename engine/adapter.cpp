@@ -54,9 +54,14 @@ void Network::finish_adapters() {
   // A graded event of step s is held in steps s + D + 1 ... s + D + k: the ring must reach
   // that far.
   Step max_delay = 0;
-  for (const auto& proj : projections_)
+  for (const auto& proj : projections_) {
     for (const auto& rows : proj.rows)
       if (!rows.empty()) max_delay = std::max<Step>(max_delay, rows.max_delay());
+    if (proj.plastic && proj.plastic->rule->graded())  // graded plastic projections hold too
+      for (const auto& rows : proj.plastic->rows)
+        if (!rows.empty()) max_delay = std::max<Step>(max_delay, rows.max_delay());
+  }
+  max_delay = global_max_delay(max_delay);
   if (max_delay > 0) ring_slots_ = std::max(ring_slots_, max_delay + longest_hold);
 
   for (const auto& proj : projections_) {
@@ -70,7 +75,7 @@ void Network::finish_adapters() {
 void Network::emit_graded(std::uint32_t population, NeuronRange range, Step step,
                           PartitionScratch& scratch) const {
   const PopulationEntry& e = populations_[population];
-  if (!e.adapter->graded() || e.outgoing.empty()) return;
+  if (!e.adapter->graded() || (e.outgoing.empty() && !e.learns)) return;
   if ((step + 1) % e.adapter->update_interval() != 0) return;
   const std::span<const double> y = e.adapter->outputs();
   for (NeuronIndex i = range.begin; i < range.end; ++i)

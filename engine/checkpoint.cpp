@@ -79,12 +79,23 @@ void save_plastic(const PlasticPart& part, const StateSection& out) {
   part.rule->save_state(out.section("rule"));
 }
 
-void load_plastic(PlasticPart& part, const StateSource& in) {
+void load_plastic(PlasticPart& part, const StateSource& in, Communicator& comm) {
   const std::vector<WeightSlot> slots = canonical_weight_order(part);
-  std::vector<double> weights(slots.size());
+  // The file holds the weights of every rank that saved them, in the canonical order, which
+  // is by target and so rank by rank (each rank's targets follow the previous rank's): this
+  // rank's are the slice after those of the ranks before it, whatever the rank count was.
+  const std::vector<std::uint64_t> counts =
+      allgather_value(comm, static_cast<std::uint64_t>(slots.size()));
+  std::uint64_t offset = 0;
+  std::uint64_t total = 0;
+  for (int r = 0; r < comm.size(); ++r) {
+    if (r < comm.rank()) offset += counts[static_cast<std::size_t>(r)];
+    total += counts[static_cast<std::size_t>(r)];
+  }
+  std::vector<double> weights(total);
   in.read("weights", weights);
   for (std::size_t i = 0; i < slots.size(); ++i)
-    part.rows[slots[i].partition].weights()[slots[i].index] = weights[i];
+    part.rows[slots[i].partition].weights()[slots[i].index] = weights[offset + i];
   part.rule->load_state(in.section("rule"));
 }
 
@@ -114,6 +125,13 @@ void Network::add_state_component(std::string name, StateComponent* component) {
 
 void Network::save_state(StateWriter& writer) const {
   if (!built_) throw ConfigError("save_state: the network is not built yet (call build() first)");
+  if (comm_->size() == 1) return save_local_state(writer);
+  MemoryState local;
+  save_local_state(local);
+  merge_rank_states(local, writer);
+}
+
+void Network::save_local_state(StateWriter& writer) const {
   const StateSection root(writer, "");
   const StateSection net = root.section("network");
   net.write_scalar<std::uint64_t>("format", kStateFormat);
@@ -122,7 +140,7 @@ void Network::save_state(StateWriter& writer) const {
   net.write_scalar<double>("dt", grid_.dt());
   net.write_scalar<std::int64_t>("window", window_);
   net.write_scalar<std::int64_t>("ring_slots", ring_slots_);
-  net.write_scalar<std::uint64_t>("synaptic_events", synaptic_events_);
+  net.write_scalar<std::uint64_t>("synaptic_events", synaptic_events());
   net.write_scalar<std::uint64_t>("population_count", populations_.size());
   net.write_scalar<std::uint64_t>("projection_count", projections_.size());
   net.write_scalar<std::uint64_t>("input_count", inputs_.size());
@@ -223,7 +241,7 @@ void Network::load_state(const StateReader& reader) {
   for (std::size_t k = 0; k < projections_.size(); ++k)
     if (projections_[k].plastic)
       load_plastic(*projections_[k].plastic,
-                   root.section("projections").section(index_name(k)).section("plastic"));
+                   root.section("projections").section(index_name(k)).section("plastic"), *comm_);
   for (std::size_t k = 0; k < inputs_.size(); ++k)
     inputs_[k].input->load_state(root.section("inputs").section(index_name(k)));
   for (std::size_t k = 0; k < traces_.size(); ++k) {
@@ -240,7 +258,11 @@ void Network::load_state(const StateReader& reader) {
     component->load_state(root.section("components").section(name));
 
   now_ = now;
-  synaptic_events_ = net.read_scalar<std::uint64_t>("synaptic_events");
+  // Every rank holds the whole state; the event count is the sum over ranks, kept on rank 0.
+  const std::uint64_t events = net.read_scalar<std::uint64_t>("synaptic_events");
+  synaptic_events_ = comm_->rank() == 0 ? events : 0;
+  synaptic_events_elsewhere_ = comm_->rank() == 0 ? 0 : events;
+  // Every rank checks the whole state it loaded, so all ranks refuse a bad checkpoint alike.
   check_loaded_state();
 }
 

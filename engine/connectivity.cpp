@@ -25,11 +25,15 @@ class SynapseValues {
                 const TimeGrid& grid)
       : spec_(spec),
         grid_(grid),
+        sources_(g.source_size),
         weight_stream_(g.seed, Purpose::weight, g.projection_index, entity),
         delay_stream_(g.seed, Purpose::delay, g.projection_index, entity) {}
 
   GeneratedSynapse make(NeuronIndex source, NeuronIndex target) {
-    const double w = spec_.weight.sample(weight_stream_);
+    const double w =
+        spec_.weight_matrix
+            ? (*spec_.weight_matrix)[static_cast<std::size_t>(target) * sources_ + source]
+            : spec_.weight.sample(weight_stream_);
     const double delay_ms = spec_.delay.sample(delay_stream_);
     const Step d = grid_.nearest_steps(delay_ms);
     // Connect-time checks keep delays >= 1 step; a distribution without an upper bound
@@ -45,6 +49,7 @@ class SynapseValues {
  private:
   const SynapseSpec& spec_;
   const TimeGrid& grid_;
+  std::size_t sources_;
   RandomStream weight_stream_;
   RandomStream delay_stream_;
 };
@@ -253,6 +258,23 @@ std::string ConnectionRule::name() const {
       return "fixed_total_number";
   }
   return "unknown";
+}
+
+void validate_weight_matrix(const ConnectionRule& rule, const SynapseSpec& spec,
+                            const ProjectionGeometry& g, const std::string& name) {
+  if (!spec.weight_matrix) return;
+  const std::string where = concat("projection '", name, "': ");
+  if (rule.kind != ConnectionRule::Kind::all_to_all)
+    throw ConfigError(concat(where, "a weight matrix needs rule all_to_all, got ", rule.name()));
+  const std::vector<double>& m = *spec.weight_matrix;
+  const std::uint64_t expected = static_cast<std::uint64_t>(g.target_size) * g.source_size;
+  if (m.size() != expected)
+    throw ConfigError(concat(where, "weight matrix has ", m.size(), " values, expected ",
+                             g.target_size, " targets x ", g.source_size, " sources = ", expected));
+  for (std::size_t k = 0; k < m.size(); ++k)
+    if (!std::isfinite(m[k]) || std::fabs(m[k]) > std::numeric_limits<float>::max())
+      throw ConfigError(concat(where, "weight matrix entry [", k / g.source_size, ", ",
+                               k % g.source_size, "] must be finite (float range), got ", m[k]));
 }
 
 void validate_rule(const ConnectionRule& rule, const ProjectionGeometry& g,

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -64,6 +65,10 @@ struct SynapseSpec {
   enum class Kind { static_synapse, current };
   Kind kind = Kind::static_synapse;
   double offset = 0.0;  // pA, current projections only
+  // Given weights instead of draws from `weight` (all_to_all only): the synapse from source j
+  // to target i has weight (*weight_matrix)[i * sources + j], the layout of a PyTorch Linear
+  // weight [out, in]. Null: weights are drawn. Network::connect checks the size.
+  std::shared_ptr<const std::vector<double>> weight_matrix = nullptr;
 };
 
 // What a generator needs to know about one projection.
@@ -86,6 +91,12 @@ struct GeneratedSynapse {
 // Checks a rule against the population sizes; throws ConfigError naming the projection.
 void validate_rule(const ConnectionRule& rule, const ProjectionGeometry& geometry,
                    const std::string& projection_name);
+
+// Checks an explicit weight matrix (SynapseSpec::weight_matrix) against the rule and the
+// sizes; throws ConfigError naming the projection:
+//   projection 'L1->L2': weight matrix has 12 values, expected 4 targets x 2 sources = 8
+void validate_weight_matrix(const ConnectionRule& rule, const SynapseSpec& spec,
+                            const ProjectionGeometry& geometry, const std::string& projection_name);
 
 // The number of synapses a rule makes for this geometry: exact for every rule but
 // pairwise_bernoulli, whose count is binomial around this mean.

@@ -21,6 +21,11 @@ Network::Network(NetworkOptions options) : options_(options), grid_(options.dt) 
     throw ConfigError(concat("partitions must be >= 1, got ", options_.partitions));
   if (options_.threads < 0)
     throw ConfigError(concat("threads must be >= 0 (0: all cores), got ", options_.threads));
+  comm_ = options_.comm ? options_.comm : &single_process();
+  // Every rank owns at least one partition.
+  options_.partitions = std::max(options_.partitions, comm_->size());
+  first_partition_ = first_partition_of(comm_->rank());
+  last_partition_ = first_partition_of(comm_->rank() + 1);
   pool_ =
       std::make_unique<PartitionPool>(options_.threads > 0 ? options_.threads : hardware_threads());
 }
@@ -86,6 +91,7 @@ ProjectionHandle Network::connect(PopulationHandle source, PopulationHandle targ
   const ProjectionGeometry geometry{options_.seed, static_cast<std::uint64_t>(projections_.size()),
                                     src.model->size(), target_width, source.index == target.index};
   validate_rule(rule, geometry, name);
+  validate_weight_matrix(rule, synapse, geometry, name);
 
   const Distribution& delay = synapse.delay;
   if (delay.is_constant()) {
@@ -183,6 +189,7 @@ void Network::build() {
   build_connections();
   finish_adapters();
   allocate_buffers();
+  count_synapses_over_ranks();
   built_ = true;
 #if defined(__GLIBC__)
   // Construction frees as much as it keeps (unpacked synapses, sort buffers); glibc would
@@ -217,7 +224,7 @@ void Network::build_connections() {
     proj.rows.assign(static_cast<std::size_t>(parts), {});
     if (proj.plastic) proj.plastic->rows.assign(static_cast<std::size_t>(parts), {});
   }
-  pool_->for_each(0, parts, [&](int part) {
+  pool_->for_each(first_partition_, last_partition_, [&](int part) {
     std::vector<GeneratedSynapse> generated;
     for (std::size_t k = 0; k < projections_.size(); ++k) {
       ProjectionEntry& proj = projections_[k];
@@ -251,6 +258,15 @@ void Network::build_connections() {
           min_delay = std::min<Step>(min_delay, rows.min_delay());
           max_delay = std::max<Step>(max_delay, rows.max_delay());
         }
+  }
+  // Each rank holds the synapses that end in its partitions; window and ring need them all.
+  if (comm_->size() > 1) {
+    const Step none = std::numeric_limits<Step>::max();
+    std::uint64_t extremes[2] = {static_cast<std::uint64_t>(none - min_delay),
+                                 static_cast<std::uint64_t>(max_delay)};
+    comm_->allreduce_max(extremes);
+    min_delay = none - static_cast<Step>(extremes[0]);
+    max_delay = static_cast<Step>(extremes[1]);
   }
   // Any window up to the smallest delay is exact. Without synapses any length would be;
   // capping it keeps stop requests, progress and sink flushes coming at least every
@@ -312,12 +328,17 @@ RunStatus Network::run(double duration, const std::function<void(const RunProgre
     started_ = true;
   }
   stop_requested_.store(false, std::memory_order_relaxed);
+  for (auto& g : gathered_) g.clear();  // gather_synapses copies are for one snapshot
 
   const Step run_begin = now_;
   const Step run_end = now_ + steps;
   std::uint64_t spikes_in_run = 0;
+  stop_agreed_ = false;
   while (now_ < run_end) {
-    if (stop_requested_.load(std::memory_order_relaxed)) return RunStatus::stopped;
+    if (stop_agreed()) {
+      sum_events_over_ranks();
+      return RunStatus::stopped;
+    }
     const Step end = std::min(now_ + window_, run_end);
     // The state is checked at the end of the window once kNumericalCheckSteps have passed
     // since the last check, and at the end of every run().
@@ -332,6 +353,7 @@ RunStatus Network::run(double duration, const std::function<void(const RunProgre
     }
     if (progress) progress({now_, run_begin, run_end, spikes_in_run});
   }
+  sum_events_over_ranks();
   return RunStatus::completed;
 }
 
@@ -345,15 +367,17 @@ void Network::run_window(Step begin, Step end) {
     t.window_values.assign(t.window_frames * t.spec.neurons.size(), 0.0);
   }
 
-  pool_->for_each(0, options_.partitions, [&](int part) { update_partition(part, begin, end); });
+  pool_->for_each(first_partition_, last_partition_,
+                  [&](int part) { update_partition(part, begin, end); });
 
+  exchange_window();
   collect_window(begin, end);
   collect_graded();
   begin_plastic_window(begin, end);
 
   if (!projections_.empty() &&
       (!window_spikes_.empty() || !window_graded_.empty() || plastic_work_)) {
-    pool_->for_each(0, options_.partitions, [&](int part) {
+    pool_->for_each(first_partition_, last_partition_, [&](int part) {
       // One fixed order of summation per target: static spikes, plastic spikes, graded.
       deliver_partition(part);
       if (plastic_work_) deliver_plastic_partition(part);
@@ -585,6 +609,7 @@ std::uint64_t Network::synapse_count() const {
 }
 
 std::uint64_t Network::synapse_count(ProjectionHandle projection) const {
+  if (built_) return synapse_counts_.at(projection.index);
   std::uint64_t n = 0;
   const ProjectionEntry& proj = projections_.at(projection.index);
   for (const auto& rows : proj.rows) n += rows.synapse_count();
@@ -606,7 +631,7 @@ std::uint64_t Network::connectivity_bytes() const {
 void Network::for_each_synapse(
     ProjectionHandle projection,
     const std::function<void(NeuronIndex, NeuronIndex, float, Step)>& f) const {
-  if (is_plastic(projection))
+  if (is_plastic(projection) || has_gathered(projection.index))
     return for_each_weight(projection, [&](NeuronIndex s, NeuronIndex t, double w, Step d) {
       f(s, t, static_cast<float>(w), d);
     });

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "engine/adapter.hpp"
+#include "engine/comm.hpp"
 #include "engine/connectivity.hpp"
 #include "engine/distribution.hpp"
 #include "engine/input.hpp"
@@ -48,6 +49,10 @@ struct NetworkOptions {
   int threads = 0;                        // 0: all cores
   int partitions = default_partitions();  // independent of the thread count
   bool keep_recordings_in_memory = true;  // false when only sinks (files) consume them
+  // The ranks of a distributed run (engine/comm.hpp); null: this process alone. With R
+  // ranks the partitions are dealt out in contiguous blocks, rank r owning
+  // [P r / R, P (r + 1) / R); P is raised to R if smaller. Spikes do not depend on R.
+  Communicator* comm = nullptr;
 };
 
 struct PopulationHandle {
@@ -97,6 +102,17 @@ struct ProjectionInfo {
   SynapseSpec synapse;
 };
 
+// What the window exchange of a distributed run cost this rank so far (engine/exchange.cpp).
+// `agree_seconds`: the header allgather, which also waits for the slowest rank to finish its
+// update; `payload_seconds`: the allgatherv of the spikes, graded records and trace values.
+struct ExchangeStats {
+  std::uint64_t windows = 0;
+  double agree_seconds = 0.0;
+  double payload_seconds = 0.0;
+  std::uint64_t bytes_received = 0;  // payload bytes of all ranks, this rank's included
+  std::uint64_t spikes_received = 0;
+};
+
 struct InputInfo {
   std::uint32_t target;  // population index
   std::string kind;      // Input::kind(), e.g. "poisson"
@@ -141,20 +157,24 @@ class Network {
   // request_stop() was called; the clock then stands at the last window boundary reached.
   RunStatus run(double duration, const std::function<void(const RunProgress&)>& progress = {});
   // Asks a running run() to stop at the next window boundary. Safe to call from a signal
-  // handler or another thread.
+  // handler or another thread. With several ranks, a request on any rank stops every rank,
+  // at the same window boundary (agreed in the next window's exchange).
   void request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
 
   // --- checkpoints (engine/checkpoint.cpp; files: io/checkpoint.hpp) ---
   // Writes everything a continuation needs: the clock, every population's state (named
   // and hidden), ring buffers, spike counts, input state, the in-memory recordings, and
   // every registered component. Call it between runs (the clock is at a window boundary).
-  // The network must be built.
+  // The network must be built. With several ranks it is collective: every rank calls it, and
+  // rank 0's writer receives the state of all ranks merged into the single-process layout
+  // (engine/distributed_state.cpp); the other ranks' writers receive nothing.
   void save_state(StateWriter& out) const;
   // Restores what save_state wrote into a network made from the same description and seed
   // (building it first if needed): continuing then gives the spikes the saved network would
-  // have given, for any thread or partition count. Throws ConfigError if the checkpoint does
-  // not fit the network (seed, dt, population sizes, synapse counts differ), and
-  // NumericalFaultError if the state it holds is NaN or infinite somewhere.
+  // have given, for any thread, partition or rank count (collective: every rank loads the
+  // whole checkpoint). Throws ConfigError if the checkpoint does not fit the network (seed,
+  // dt, population sizes, synapse counts differ), and NumericalFaultError if the state it
+  // holds is NaN or infinite somewhere.
   void load_state(const StateReader& in);
   // Adds a component saved and loaded under "components/<name>" (see state_io.hpp).
   void add_state_component(std::string name, StateComponent* component);
@@ -181,15 +201,32 @@ class Network {
   Population& population(PopulationHandle p);
   const Population& population(PopulationHandle p) const;
   bool is_recording_spikes(std::uint32_t population) const;
+  // --- distributed runs (engine/exchange.cpp) ---
+  // This process's rank and the rank count (0 and 1 without a communicator).
+  int rank() const { return comm_->rank(); }
+  int ranks() const { return comm_->size(); }
+  Communicator& communicator() const { return *comm_; }
+  const ExchangeStats& exchange_stats() const { return exchange_stats_; }
+  // The partitions this rank updates and delivers into: [first, last).
+  std::pair<int, int> owned_partitions() const { return {first_partition_, last_partition_}; }
+  // Collective: makes for_each_synapse and for_each_weight on rank 0 visit the synapses of
+  // `projections` held by every rank (in rank order, which is partition order), until the
+  // next call or run(). Elsewhere they keep visiting this rank's synapses only. A weight
+  // snapshot of a distributed run calls it first. Nothing to do with one rank.
+  void gather_synapses(const std::vector<ProjectionHandle>& projections);
   // Spikes emitted so far by each population, recorded or not.
   std::uint64_t spike_count(std::uint32_t population) const;
   NeuronId neuron_count() const;
+  // Synapse counts over all ranks (summed once when the network is built).
   std::uint64_t synapse_count() const;
   std::uint64_t synapse_count(ProjectionHandle projection) const;
+  // Bytes of synapse storage of this rank.
   std::uint64_t connectivity_bytes() const;
   // Synaptic events delivered so far (one per spike and synapse it crosses).
-  std::uint64_t synaptic_events() const { return synaptic_events_; }
-  // Visits every synapse of a projection: f(source, target, weight, delay_steps).
+  // With several ranks: the events of all ranks, summed at the end of each run().
+  std::uint64_t synaptic_events() const { return synaptic_events_ + synaptic_events_elsewhere_; }
+  // Visits every synapse of a projection: f(source, target, weight, delay_steps). With
+  // several ranks, the synapses this rank holds (see gather_synapses).
   void for_each_synapse(ProjectionHandle projection,
                         const std::function<void(NeuronIndex, NeuronIndex, float, Step)>& f) const;
   // The same with the weights in double precision; for a plastic projection, the weights
@@ -227,6 +264,23 @@ class Network {
   void allocate_buffers();
   void apply_initial_states();
   void run_window(Step begin, Step end);
+  // Distributed runs (engine/exchange.cpp): hands every rank the window's spikes, graded
+  // outputs, trace values and numerical faults of the other ranks, by putting them in the
+  // scratch of the first partition each other rank owns, and agrees on stop requests. Does
+  // nothing with one rank.
+  void exchange_window();
+  bool stop_agreed() const;
+  int first_partition_of(int rank) const;
+  std::pair<std::size_t, std::size_t> owned_trace_slice(const TraceEntry& t, int rank) const;
+  Step global_max_delay(Step local) const;
+  bool has_gathered(std::uint32_t projection) const {
+    return projection < gathered_.size() && !gathered_[projection].empty();
+  }
+  void count_synapses_over_ranks();
+  void sum_events_over_ranks();
+  // engine/checkpoint.cpp and engine/distributed_state.cpp: state of one rank, and its merge.
+  void save_local_state(StateWriter& out) const;
+  void merge_rank_states(const MemoryState& local, StateWriter& out) const;
   void update_partition(int partition, Step begin, Step end);
   void deliver_partition(int partition);
   // engine/plasticity.cpp: the plastic projections' part of a window.
@@ -234,6 +288,11 @@ class Network {
   void begin_plastic_window(Step begin, Step end);
   void deliver_plastic_partition(int partition);
   void collect_window(Step begin, Step end);
+  // engine/graded_plasticity.cpp: plastic projections between rate populations.
+  void check_graded_plastic_projection(ProjectionEntry& proj, const Plasticity& rule,
+                                       const std::string& where);
+  void begin_graded_plastic_window(ProjectionEntry& proj, Step begin, Step end);
+  void deliver_graded_plastic(ProjectionEntry& proj, std::size_t partition, std::uint64_t& events);
   // Numerical faults (engine/numerical_check.cpp): each partition scans its neurons' state
   // at the end of a window when a check is due; the run then throws NumericalFaultError if
   // any value was not finite.
@@ -259,6 +318,18 @@ class Network {
   std::vector<TraceFrames> window_frames_;
   std::unique_ptr<PartitionPool> pool_;
   std::vector<std::pair<std::string, StateComponent*>> state_components_;
+  Communicator* comm_ = nullptr;
+  int first_partition_ = 0;
+  int last_partition_ = 0;
+  std::vector<std::uint64_t> synapse_counts_;    // per projection, over all ranks, once built
+  std::uint64_t synaptic_events_elsewhere_ = 0;  // the other ranks', as of the last run() end
+  bool stop_agreed_ = false;                     // a rank asked to stop (from the last exchange)
+  ExchangeStats exchange_stats_;
+  std::vector<std::byte> exchange_send_;  // the window's payload of this rank, and of all
+  std::vector<std::byte> exchange_receive_;
+  // gather_synapses: on rank 0, the synapses of every rank, per projection (empty: local).
+  struct GatheredSynapse;
+  std::vector<std::vector<GatheredSynapse>> gathered_;
 
   bool built_ = false;
   bool started_ = false;

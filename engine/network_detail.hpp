@@ -16,7 +16,6 @@
 
 namespace spikeflow {
 
-
 struct Network::PopulationEntry {
   std::string name;
   std::unique_ptr<Population> model;
@@ -41,6 +40,9 @@ struct Network::PopulationEntry {
   std::vector<NeuronRange> input_ranges;
   // Held current from current projections (ring of pA, slot-major), empty if none, and
   // the sum of their offsets (pA), added in every step.
+  // Target of a graded plastic projection: emits its outputs even without outgoing
+  // projections, for the rule (engine/graded_plasticity.cpp).
+  bool learns = false;
   bool receives_current = false;
   std::vector<double> ring_current;
   double current_offset = 0.0;
@@ -74,6 +76,14 @@ struct Network::TraceEntry {
   std::size_t window_frames = 0;
   std::vector<double> window_values;
   Trace memory;
+};
+
+// One synapse of any rank, gathered on rank 0 (Network::gather_synapses).
+struct Network::GatheredSynapse {
+  NeuronIndex source;
+  NeuronIndex target;
+  double weight;
+  Step delay;
 };
 
 struct Network::PartitionScratch {

@@ -20,7 +20,12 @@ void PlasticRows::build(std::vector<GeneratedSynapse>& synapses, NeuronIndex sou
   std::vector<GeneratedSynapse> sorted;
   const std::vector<std::uint64_t> row_begin = sort_by_source(synapses, source_count, sorted);
 
-  targets_.resize(sorted.size());
+  // Blocks of 65536 target neurons from the partition's first target.
+  NeuronIndex origin = std::numeric_limits<NeuronIndex>::max();
+  for (const GeneratedSynapse& syn : sorted) origin = std::min(origin, syn.target);
+  constexpr int kOffsetBits = 16;
+
+  offsets_.resize(sorted.size());
   weights_.resize(sorted.size());
   rows_.resize(source_count);
   min_delay_ = std::numeric_limits<std::uint16_t>::max();
@@ -39,14 +44,16 @@ void PlasticRows::build(std::vector<GeneratedSynapse>& synapses, NeuronIndex sou
     row.group_begin = static_cast<std::uint32_t>(groups_.size());
     for (auto it = first; it != last; ++it) {
       const auto k = static_cast<std::size_t>(it - sorted.begin());
-      targets_[k] = it->target;
+      const NeuronIndex base = origin + (((it->target - origin) >> kOffsetBits) << kOffsetBits);
+      offsets_[k] = static_cast<std::uint16_t>(it->target - base);
       weights_[k] = it->weight;
       const bool same_group = it != first && groups_.back().delay_steps == it->delay_steps &&
+                              groups_.back().base == base &&
                               groups_.back().count < std::numeric_limits<std::uint16_t>::max();
       if (same_group)
         ++groups_.back().count;
       else
-        groups_.push_back({it->delay_steps, 1});
+        groups_.push_back({it->delay_steps, 1, base});
       min_delay_ = std::min(min_delay_, it->delay_steps);
       max_delay_ = std::max(max_delay_, it->delay_steps);
     }
@@ -56,8 +63,8 @@ void PlasticRows::build(std::vector<GeneratedSynapse>& synapses, NeuronIndex sou
 }
 
 std::uint64_t PlasticRows::bytes() const {
-  return rows_.capacity() * sizeof(RowHeader) + groups_.capacity() * sizeof(DelayGroup) +
-         targets_.capacity() * sizeof(NeuronIndex) + weights_.capacity() * sizeof(double);
+  return rows_.capacity() * sizeof(RowHeader) + groups_.capacity() * sizeof(Group) +
+         offsets_.capacity() * sizeof(std::uint16_t) + weights_.capacity() * sizeof(double);
 }
 
 void Network::set_plasticity(ProjectionHandle projection, std::unique_ptr<Plasticity> rule) {
@@ -68,8 +75,11 @@ void Network::set_plasticity(ProjectionHandle projection, std::unique_ptr<Plasti
   const std::string where = concat("projection '", proj.name, "': ");
   if (!rule) throw ConfigError(concat(where, "no plasticity rule given"));
   if (proj.plastic) throw ConfigError(concat(where, "is plastic already"));
-  // Plastic rows carry spikes only, and the rules pair them with the target's spikes.
-  if (populations_[proj.source].adapter || populations_[proj.target].adapter)
+  // Spike rules pair spikes with the target's spikes; graded rules pair an adapter's
+  // outputs with a rate population's (engine/graded_plasticity.cpp).
+  if (rule->graded())
+    check_graded_plastic_projection(proj, *rule, where);
+  else if (populations_[proj.source].adapter || populations_[proj.target].adapter)
     throw ConfigError(concat(where, "plasticity needs spiking source and target populations; '",
                              populations_[proj.source].name, "' -> '",
                              populations_[proj.target].name, "' involves an adapter"));
@@ -80,10 +90,16 @@ void Network::set_plasticity(ProjectionHandle projection, std::unique_ptr<Plasti
   // are stored as drawn (a float draw widened to double), so the bound is checked on the
   // distribution's range.
   const Distribution& w = proj.synapse.weight;
-  const double lo = w.is_constant() ? w.a() : w.min_value();
-  const double hi = w.is_constant() ? w.a() : w.max_value();
+  double lo = w.is_constant() ? w.a() : w.min_value();
+  double hi = w.is_constant() ? w.a() : w.max_value();
+  std::string described = w.describe();
+  if (const auto& m = proj.synapse.weight_matrix; m && !m->empty()) {
+    const auto [low, high] = std::minmax_element(m->begin(), m->end());
+    lo = *low, hi = *high;
+    described = concat("matrix in [", lo, ", ", hi, "]");
+  }
   if (!(lo >= rule->w_min() && hi <= rule->w_max()))
-    throw ConfigError(concat(where, "weight ", w.describe(), " must lie within the ", rule->rule(),
+    throw ConfigError(concat(where, "weight ", described, " must lie within the ", rule->rule(),
                              " bounds [w_min, w_max] = [", rule->w_min(), ", ", rule->w_max(),
                              "]; bound the distribution with min and max"));
   proj.plastic = std::make_unique<PlasticPart>();
@@ -104,6 +120,11 @@ void Network::prepare_plasticity() {
       if (!rows.empty()) max_delay = std::max<Step>(max_delay, rows.max_delay());
       rows.clamp_weights(rule.w_min(), rule.w_max());
     }
+    if (rule.graded())
+      proj.plastic->rule->set_update_intervals(
+          populations_[proj.source].adapter->update_interval(),
+          populations_[proj.target].adapter->update_interval());
+    max_delay = global_max_delay(max_delay);
     proj.plastic->rule->prepare(grid_, populations_[proj.source].model->size(),
                                 populations_[proj.target].model->size(), window_, max_delay);
   }
@@ -115,6 +136,10 @@ void Network::begin_plastic_window(Step begin, Step end) {
   for (auto& proj : projections_) {
     if (!proj.plastic) continue;
     PlasticPart& part = *proj.plastic;
+    if (part.rule->graded()) {
+      begin_graded_plastic_window(proj, begin, end);
+      continue;
+    }
     part.window_pre.clear();
     part.window_post.clear();
     for (const SpikeRecord& s : window_spikes_) {
@@ -135,13 +160,18 @@ void Network::deliver_plastic_partition(int partition) {
     PlasticRows& rows = part.rows[p];
     if (rows.empty()) continue;
     const Plasticity& rule = *part.rule;
+    if (rule.graded()) {
+      deliver_graded_plastic(proj, p, events);
+      continue;
+    }
 
     // Flushes first: a flushed source that also spikes in this window has its earlier
     // pairings applied before the new spike's update.
     for (std::size_t f = 0; f < rule.flush_count(); ++f)
       rows.for_each_group(rule.flush_source(f),
-                          [&](std::uint16_t delay, const NeuronIndex* t, double* w,
-                              std::uint32_t count) { rule.on_flush(f, delay, t, w, count); });
+                          [&](std::uint16_t delay, GroupTargets t, double* w, std::uint32_t count) {
+                            rule.on_flush(f, delay, t, w, count);
+                          });
 
     PopulationEntry& target = populations_[proj.target];
     const std::size_t n = target.model->size();
@@ -149,16 +179,17 @@ void Network::deliver_plastic_partition(int partition) {
     double* in = target.ring_inhibitory.data();
     for (std::size_t k = 0; k < part.window_pre.size(); ++k) {
       const NeuronSpike spike = part.window_pre[k];
-      rows.for_each_group(spike.neuron, [&](std::uint16_t delay, const NeuronIndex* targets,
+      rows.for_each_group(spike.neuron, [&](std::uint16_t delay, GroupTargets targets,
                                             double* weights, std::uint32_t count) {
         rule.on_pre(k, delay, targets, weights, count);
-        const std::size_t offset = static_cast<std::size_t>((spike.step + delay) % ring_slots_) * n;
+        const std::size_t offset =
+            static_cast<std::size_t>((spike.step + delay) % ring_slots_) * n + targets.base;
         double* slot_ex = ex + offset;
         double* slot_in = in + offset;
         events += count;
         for (std::uint32_t j = 0; j < count; ++j) {
           const double w = weights[j];
-          (w >= 0.0 ? slot_ex : slot_in)[targets[j]] += w;
+          (w >= 0.0 ? slot_ex : slot_in)[targets.offsets[j]] += w;
         }
       });
     }
@@ -170,6 +201,11 @@ void Network::for_each_weight(
     ProjectionHandle projection,
     const std::function<void(NeuronIndex, NeuronIndex, double, Step)>& f) const {
   const ProjectionEntry& proj = projections_.at(projection.index);
+  if (has_gathered(projection.index)) {
+    for (const GatheredSynapse& g : gathered_[projection.index])
+      f(g.source, g.target, g.weight, g.delay);
+    return;
+  }
   if (!proj.plastic) {
     for (const auto& rows : proj.rows)
       rows.for_each_synapse([&](NeuronIndex s, NeuronIndex t, float w, std::uint16_t d) {

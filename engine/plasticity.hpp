@@ -44,6 +44,21 @@ struct NeuronSpike {
   NeuronIndex neuron;
 };
 
+// A graded output as a graded rule sees it: the update step, the unit, its nonzero value.
+struct GradedValue {
+  Step step;
+  NeuronIndex index;
+  double value;
+};
+
+// The targets of one group of plastic synapses: synapse j ends on neuron base + offsets[j]
+// of the target population (PlasticRows stores 16-bit offsets from a base per group).
+struct GroupTargets {
+  NeuronIndex base;
+  const std::uint16_t* offsets;
+  NeuronIndex operator[](std::uint32_t j) const { return base + offsets[j]; }
+};
+
 class Plasticity {
  public:
   virtual ~Plasticity() = default;
@@ -74,9 +89,9 @@ class Plasticity {
   // delay group (all synapses of one source with delay `delay` in one partition) for pre
   // spike k of the window, or flushes them (on_flush: the pairings of a source silent for
   // the rule's horizon are applied, so its history can be dropped).
-  virtual void on_pre(std::size_t k, Step delay, const NeuronIndex* targets, double* weights,
+  virtual void on_pre(std::size_t k, Step delay, GroupTargets targets, double* weights,
                       std::uint32_t count) const = 0;
-  virtual void on_flush(std::size_t f, Step delay, const NeuronIndex* targets, double* weights,
+  virtual void on_flush(std::size_t f, Step delay, GroupTargets targets, double* weights,
                         std::uint32_t count) const = 0;
 
   // The weight of a synapse at step `now` (a window boundary): `stored` with the pairings
@@ -88,6 +103,27 @@ class Plasticity {
   // Bytes of per-neuron state (traces, histories) now held.
   virtual std::uint64_t state_bytes() const = 0;
 
+  // --- Graded rules (engine/graded_plasticity.cpp, models/rate_plasticity.hpp) ---
+  // A graded rule learns from the outputs of adapters (rates) instead of spikes. Its
+  // projection runs from an adapter with graded outputs into an elementwise adapter with
+  // graded outputs (a rate population); the spike functions above are not called. Per
+  // window the engine, in each partition, goes through the steps in order: at an update
+  // step of the target it calls on_target_update for every delay group of the partition,
+  // then it delivers the source's outputs of that step with the weights as they then are.
+  virtual bool graded() const { return false; }
+  // Once, at build, before prepare(): the update intervals of source and target, in steps.
+  virtual void set_update_intervals(Step /*source*/, Step /*target*/) {}
+  // Sequential, once per window [begin, end): the nonzero outputs of the source (`pre`) and
+  // of the target (`post`) in this window, each ordered by (step, index).
+  virtual void begin_graded_window(Step /*begin*/, Step /*end*/,
+                                   std::span<const GradedValue> /*pre*/,
+                                   std::span<const GradedValue> /*post*/) {}
+  // Parallel over partitions, read-only on the rule's state: updates the weights of one
+  // delay group (source `source`, delay `delay`) at the target's update of step `step`.
+  virtual void on_target_update(Step /*step*/, NeuronIndex /*source*/, Step /*delay*/,
+                                GroupTargets /*targets*/, double* /*weights*/,
+                                std::uint32_t /*count*/) const {}
+
   // Checkpoints (docs/checkpoints.md): the per-neuron state that spans windows (traces,
   // spike histories, pending flushes), at a window boundary. What begin_window computes
   // for one window only is not saved. load_state follows prepare() on a network built the
@@ -98,10 +134,14 @@ class Plasticity {
 
 // The synapses of one plastic projection that end in one partition, as compressed rows by
 // source, grouped by delay: the layout of SynapseRows with double weights that the rule
-// changes in place.
+// changes in place, and targets as 16-bit offsets from a base per group.
 //
-// Cost: 12 bytes per synapse (32-bit target index + 64-bit weight), 4 bytes per delay
-// group of a row, 16 bytes per source row. Weights are double, not float as for static
+// Cost: 10 bytes per synapse (16-bit target offset + 64-bit weight), 8 bytes per group,
+// 16 bytes per source row. A group holds synapses of one source with one delay whose
+// targets lie in one block of 65536 neurons of the target population, blocks counted from
+// the partition's first target: a partition with at most 65536 neurons of the target
+// population has one group per (source, delay), as the static rows; a larger one has a
+// group per block that a row reaches. Weights are double, not float as for static
 // synapses: a rule's single updates are often far below a float's resolution (a pairing of
 // the triplet rule's visual-cortex preset changes a weight of 0.5 by 5e-10 of its range,
 // a float's step there is 6e-8), and float storage would silently round them away.
@@ -111,8 +151,8 @@ class PlasticRows {
   // Packs `synapses` (consumed) for sources [0, source_count).
   void build(std::vector<GeneratedSynapse>& synapses, NeuronIndex source_count);
 
-  bool empty() const { return targets_.empty(); }
-  std::uint64_t synapse_count() const { return targets_.size(); }
+  bool empty() const { return offsets_.empty(); }
+  std::uint64_t synapse_count() const { return offsets_.size(); }
   std::uint64_t bytes() const;
   std::uint16_t min_delay() const { return min_delay_; }
   std::uint16_t max_delay() const { return max_delay_; }
@@ -123,15 +163,16 @@ class PlasticRows {
     for (double& w : weights_) w = std::min(std::max(w, lo), hi);
   }
 
-  // Calls f(delay_steps, targets, weights, count) for each delay group of `source`.
+  // Calls f(delay_steps, GroupTargets, weights, count) for each group of `source`.
   template <typename F>
   void for_each_group(NeuronIndex source, F&& f) {
-    if (targets_.empty()) return;
+    if (offsets_.empty()) return;
     const RowHeader row = rows_[source];
     std::uint64_t s = row.synapse_begin;
     for (std::uint32_t g = row.group_begin; g < row.group_end; ++g) {
-      const DelayGroup group = groups_[g];
-      f(group.delay_steps, targets_.data() + s, weights_.data() + s, group.count);
+      const Group group = groups_[g];
+      f(group.delay_steps, GroupTargets{group.base, offsets_.data() + s}, weights_.data() + s,
+        group.count);
       s += group.count;
     }
   }
@@ -142,25 +183,29 @@ class PlasticRows {
   // Visits every synapse: f(source, target, stored weight, delay_steps).
   template <typename F>
   void for_each_synapse(F&& f) const {
-    if (targets_.empty()) return;
+    if (offsets_.empty()) return;
     const auto rows = static_cast<NeuronIndex>(rows_.size());
     for (NeuronIndex src = 0; src < rows; ++src) {
       const RowHeader row = rows_[src];
       std::uint64_t s = row.synapse_begin;
       for (std::uint32_t g = row.group_begin; g < row.group_end; ++g) {
-        const DelayGroup group = groups_[g];
+        const Group group = groups_[g];
         for (std::uint32_t k = 0; k < group.count; ++k, ++s)
-          f(src, targets_[s], weights_[s], group.delay_steps);
+          f(src, group.base + offsets_[s], weights_[s], group.delay_steps);
       }
     }
   }
 
  private:
-  struct DelayGroup {
+  // delay_steps: 16 bits (at most 65535 steps); count: 16 bits, so a row with more synapses
+  // of one delay in one block is split into several groups; base: the target neuron that
+  // offset 0 stands for.
+  struct Group {
     std::uint16_t delay_steps;
     std::uint16_t count;
+    NeuronIndex base;
   };
-  static_assert(sizeof(DelayGroup) == 4);
+  static_assert(sizeof(Group) == 8);
   struct RowHeader {
     std::uint64_t synapse_begin;
     std::uint32_t group_begin;
@@ -169,8 +214,8 @@ class PlasticRows {
   static_assert(sizeof(RowHeader) == 16);
 
   std::vector<RowHeader> rows_;
-  std::vector<DelayGroup> groups_;
-  std::vector<NeuronIndex> targets_;
+  std::vector<Group> groups_;
+  std::vector<std::uint16_t> offsets_;  // target - group base
   std::vector<double> weights_;
   std::uint16_t min_delay_ = 0;
   std::uint16_t max_delay_ = 0;
@@ -183,6 +228,10 @@ struct PlasticPart {
   std::vector<PlasticRows> rows;  // one per partition
   std::vector<NeuronSpike> window_pre;
   std::vector<NeuronSpike> window_post;
+  // Graded rules: the window's source outputs and the target's update steps.
+  std::vector<GradedValue> window_graded_pre;
+  std::vector<GradedValue> window_graded_post;
+  std::vector<Step> window_target_updates;
 };
 
 }  // namespace spikeflow

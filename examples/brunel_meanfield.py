@@ -4,6 +4,9 @@
     /usr/bin/python3 examples/brunel_meanfield.py examples/brunel_ai.toml -o brunel_ai_mf.png
     /usr/bin/python3 examples/brunel_meanfield.py examples/brunel.toml --spikeflow build/spikeflow
 
+Works from any directory: without --spikeflow it runs build/spikeflow of the repository the
+script is in (else `spikeflow` on PATH); model and output paths are taken as given.
+
 Runs `spikeflow meanfield MODEL.toml` (the predicted stationary rate, mu and sigma of each
 population) and `spikeflow run MODEL.toml` (the simulation), reads the recorded spikes with
 h5py, and prints per population the simulated rate (spikes / neurons / time after the
@@ -16,6 +19,7 @@ Extra `--set KEY=VALUE` options go to both commands. Needs h5py, numpy, matplotl
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,16 +77,35 @@ def sizes_from_model(model, sets):
     return sizes, duration
 
 
+def find_spikeflow(given):
+    """The binary to run: the one given, else the repository's build, else PATH's; works from
+    any working directory."""
+    if given:
+        return given
+    built = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "build",
+                         "spikeflow")
+    if os.access(built, os.X_OK):
+        return os.path.normpath(built)
+    on_path = shutil.which("spikeflow")
+    if on_path:
+        return on_path
+    sys.exit(f"no spikeflow binary: build the repository ({os.path.normpath(built)}) "
+             "or pass --spikeflow PATH")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("model")
     parser.add_argument("-o", "--output", default="meanfield.png", help="PNG to write")
-    parser.add_argument("--spikeflow", default="build/spikeflow")
+    parser.add_argument("--spikeflow", default=None,
+                        help="the spikeflow binary (default: build/spikeflow of the repository "
+                             "this script is in, else spikeflow on PATH)")
     parser.add_argument("--skip", type=float, default=200.0, help="transient left out, ms")
     parser.add_argument("--bin", type=float, default=5.0, help="rate histogram bin, ms")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
     sets = [x for kv in args.set for x in ("--set", kv)]
+    args.spikeflow = find_spikeflow(args.spikeflow)
 
     predicted = predict(args.spikeflow, args.model, sets)
     sizes, duration = sizes_from_model(args.model, sets)

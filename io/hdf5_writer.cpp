@@ -799,7 +799,8 @@ struct RecordingFile::Impl {
   bool started = false;
   bool finished = false;
   Clock::time_point start_wall;
-  std::vector<std::size_t> trace_frames;  // frames handed over per trace
+  std::vector<std::size_t> trace_frames;   // frames handed over per trace
+  std::vector<Float32Overflow> overflows;  // per trace; count 0: none
   Step next_begin = 0;
   bool resume = false;  // on_start reopens the file and cuts it back to resume_counts
   RecordedCounts resume_counts;
@@ -819,6 +820,7 @@ struct RecordingFile::Impl {
   std::string name() const { return concat("recording file '", path.string(), "'"); }
   void push(Item item, bool bypass_bounds);
   void throw_if_failed();
+  void note_overflows(const Network& net, const TraceFrames& f, const TraceSpec& spec);
   void run_writer();
 };
 
@@ -1038,6 +1040,35 @@ void RecordingFile::on_start(const Network& net) {
   m.started = true;
 }
 
+// Finite doubles that float32 cannot hold become +-inf in the file; they are counted per
+// trace (the first one kept) so that the run can say so instead of storing inf silently.
+void RecordingFile::Impl::note_overflows(const Network& net, const TraceFrames& f,
+                                         const TraceSpec& spec) {
+  Impl& m = *this;
+  constexpr double kFloatMax = std::numeric_limits<float>::max();
+  const std::size_t n = spec.neurons.size();
+  for (std::size_t k = 0; k < f.values.size(); ++k) {
+    const double x = f.values[k];
+    if (!(std::fabs(x) > kFloatMax) || !std::isfinite(x)) continue;
+    if (m.overflows.size() <= f.trace) m.overflows.resize(f.trace + 1);
+    Float32Overflow& o = m.overflows[f.trace];
+    if (o.count++ > 0) continue;
+    o.population = net.population_info(spec.population).name;
+    o.variable = spec.variable;
+    o.neuron = spec.neurons[k % n];
+    const Step step = f.first_frame_step + static_cast<Step>(k / n) * spec.interval;
+    o.time_ms = net.grid().time_of(step + 1);
+    o.value = x;
+  }
+}
+
+std::vector<Float32Overflow> RecordingFile::float32_overflows() const {
+  std::vector<Float32Overflow> out;
+  for (const Float32Overflow& o : impl_->overflows)
+    if (o.count > 0) out.push_back(o);
+  return out;
+}
+
 void RecordingFile::on_window(const Network& net, Step begin, Step end,
                               std::span<const SpikeRecord> spikes,
                               std::span<const TraceFrames> traces) {
@@ -1065,6 +1096,7 @@ void RecordingFile::on_window(const Network& net, Step begin, Step end,
     m.trace_frames[f.trace] += f.frames;
     FrameBlock block{f.trace, f.frames, {}};
     block.values.assign(f.values.begin(), f.values.end());  // double -> float32 for the file
+    m.note_overflows(net, f, spec);
     item.frames.push_back(std::move(block));
   }
   m.push(std::move(item), false);

@@ -76,6 +76,18 @@ struct RecordedCounts {
   std::vector<std::uint64_t> synapses;   // per weight recording: rows of all its snapshots
 };
 
+// A recorded state value that is finite in the engine (double) but beyond the range of the
+// file's float32 (|x| > 3.4e38): it is stored as +-inf. The first such value of a trace and
+// how many there were.
+struct Float32Overflow {
+  std::string population;
+  std::string variable;
+  NeuronIndex neuron = 0;
+  double time_ms = 0.0;  // of the frame
+  double value = 0.0;
+  std::uint64_t count = 0;
+};
+
 class RecordingFile : public RecordingSink {
  public:
   // Checks the policy and the weight recordings (ConfigError); touches no file yet.
@@ -109,6 +121,10 @@ class RecordingFile : public RecordingSink {
   // Waits for the queue to drain, flushes, writes wall_time (s) and completed, closes the
   // file. A second call does nothing; before on_start it does nothing either (no file).
   void finish(double wall_seconds, bool completed = true);
+
+  // Traces that had values beyond float32's range (stored as +-inf), one entry per trace,
+  // in trace order; the CLI warns about each after the run.
+  std::vector<Float32Overflow> float32_overflows() const;
 
   const std::filesystem::path& path() const { return path_; }
   // Flush points completed by the writer thread, and the model time (ms) up to which the

@@ -10,9 +10,13 @@
 #include <set>
 #include <sstream>
 
+#include "io/model_file_detail.hpp"
+#include "io/model_file_learning.hpp"
+#include "io/model_file_weights.hpp"
 #include "io/module_loader.hpp"
 #include "io/units.hpp"
 #include "models/converters.hpp"
+#include "models/if_subtract.hpp"
 #include "models/inputs.hpp"
 #include "models/lif_alpha.hpp"
 #include "models/lif_cond_exp.hpp"
@@ -25,20 +29,12 @@
 
 namespace spikeflow::io {
 
-namespace {
-
-namespace fs = std::filesystem;
-using Value = toml::value;
-
-// Values given with --set are parsed from "_ = <value>" in a pseudo file of this name and
-// the override's 1-based position; `where` turns that back into "--set:<n>:<column>".
-constexpr std::string_view kOverrideFile = "--set#";
-constexpr double kInf = std::numeric_limits<double>::infinity();
-// Assumed mean rate for the spike-recording part of the memory estimate.
-constexpr double kEstimateRateHz = 10.0;
+namespace detail {
 
 // ---------------------------------------------------------------------------------------
 // Locations, errors, suggestions
+
+namespace {
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -54,6 +50,8 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   }
   return row[b.size()];
 }
+
+}  // namespace
 
 std::string join(const std::vector<std::string>& words) {
   std::string out;
@@ -116,32 +114,6 @@ std::string show(const Value& v) {
   }
 }
 
-class Context {
- public:
-  std::vector<std::string> override_keys;
-  LoadOptions options;
-
-  std::string where(const Value& v) const {
-    const toml::source_location loc = v.location();
-    const std::string& file = loc.file_name();
-    if (file.rfind(kOverrideFile, 0) == 0) {
-      const std::size_t n = std::stoul(file.substr(kOverrideFile.size()));
-      // The value starts at column 5 of "_ = value", at key.size() + 2 of "key=value".
-      const std::size_t column =
-          loc.column() >= 5 ? loc.column() - 4 + override_keys[n - 1].size() + 1 : 1;
-      return concat("--set:", n, ":", column);
-    }
-    return concat(file, ":", loc.line(), ":", loc.column());
-  }
-
-  [[noreturn]] void fail(const Value& at, const std::string& key, const std::string& what) const {
-    throw ModelFileError(concat(where(at), ": ", key, ": ", what));
-  }
-};
-
-// An engine ConfigError "<object>: <param> <rest>" re-thrown at the location of <param>.
-// `table` is where the parameters were written, `key` its dotted path; when the message
-// names no known parameter it is reported at `fallback`.
 [[noreturn]] void rethrow_at_param(const Context& ctx, const ConfigError& e, const Value* table,
                                    const std::string& key, const Value& fallback,
                                    const std::string& fallback_key) {
@@ -161,59 +133,15 @@ class Context {
 // ---------------------------------------------------------------------------------------
 // Typed access
 
-// A table with a fixed set of known keys; an unknown key is an error naming the nearest
-// known one.
-class Table {
- public:
-  Table(const Context& ctx, const Value& v, std::string key, std::vector<std::string> known)
-      : ctx_(&ctx), value_(&v), key_(std::move(key)), known_(std::move(known)) {
-    if (!v.is_table()) ctx.fail(v, key_, concat("expected a table, got ", show(v)));
-    const Value* first_unknown = nullptr;
-    std::string first_name;
-    for (const auto& [name, child] : v.as_table()) {
-      if (std::find(known_.begin(), known_.end(), name) != known_.end()) continue;
-      const auto loc = child.location();
-      if (!first_unknown || std::make_pair(loc.line(), loc.column()) <
-                                std::make_pair(first_unknown->location().line(),
-                                               first_unknown->location().column())) {
-        first_unknown = &child;
-        first_name = name;
-      }
-    }
-    if (first_unknown)
-      ctx.fail(*first_unknown, child_key(first_name),
-               concat("unknown key '", first_name, "'", suggestion(first_name, known_)));
-  }
-
-  const Value& value() const { return *value_; }
-  const std::string& key() const { return key_; }
-  std::string child_key(const std::string& name) const {
-    return key_.empty() ? name : concat(key_, ".", name);
-  }
-  const Value* find(const std::string& name) const {
-    const auto& t = value_->as_table();
-    const auto it = t.find(name);
-    return it == t.end() ? nullptr : &it->second;
-  }
-  bool has(const std::string& name) const { return find(name) != nullptr; }
-  const Value& get(const std::string& name) const {
-    const Value* v = find(name);
-    if (!v) ctx_->fail(*value_, key_, concat("missing required key '", name, "'"));
-    return *v;
-  }
-
- private:
-  const Context* ctx_;
-  const Value* value_;
-  std::string key_;
-  std::vector<std::string> known_;
-};
+namespace {
 
 std::string expected_quantity(Dimension d) {
   if (d == Dimension::dimensionless) return "a number";
   return concat(dimension_name(d), " in ", base_unit(d), " (a number or a string such as \"1 ",
                 base_unit(d), "\")");
 }
+
+}  // namespace
 
 double quantity(const Context& ctx, const Value& v, const std::string& key, Dimension d) {
   if (v.is_integer()) return static_cast<double>(v.as_integer());
@@ -239,14 +167,15 @@ std::string with_unit(double x, Dimension d) {
 
 double positive(const Context& ctx, const Value& v, const std::string& key, Dimension d) {
   const double x = quantity(ctx, v, key, d);
-  if (!(x > 0.0)) ctx.fail(v, key, concat("must be > 0 ", base_unit(d), ", got ", with_unit(x, d)));
+  if (!(x > 0.0))
+    ctx.fail(v, key, concat("must be > ", with_unit(0, d), ", got ", with_unit(x, d)));
   return x;
 }
 
 double non_negative(const Context& ctx, const Value& v, const std::string& key, Dimension d) {
   const double x = quantity(ctx, v, key, d);
   if (!(x >= 0.0))
-    ctx.fail(v, key, concat("must be >= 0 ", base_unit(d), ", got ", with_unit(x, d)));
+    ctx.fail(v, key, concat("must be >= ", with_unit(0, d), ", got ", with_unit(x, d)));
   return x;
 }
 
@@ -389,6 +318,16 @@ Distribution distribution(const Context& ctx, const Value& v, const std::string&
   }
   return result;
 }
+
+}  // namespace detail
+
+namespace {
+
+using namespace detail;
+namespace fs = std::filesystem;
+
+// Assumed mean rate for the spike-recording part of the memory estimate.
+constexpr double kEstimateRateHz = 10.0;
 
 // ---------------------------------------------------------------------------------------
 // Files, includes, merging, overrides
@@ -644,8 +583,8 @@ void apply_override(Value& root, const Override& o, std::size_t n) {
 // The network
 
 const std::vector<std::string> kModels = {
-    "lif_delta", "lif_exp", "lif_alpha", "lif_cond_exp", "spike_source_array", "rate",
-    "spikes_to_rates", "rates_to_spikes",
+    "lif_delta", "lif_exp", "lif_alpha", "lif_cond_exp", "if_subtract", "spike_source_array",
+    "rate", "spikes_to_rates", "rates_to_spikes",
     // DNN modules (io/module_loader.hpp), wrapped by the module adapter
     "dense", "conv2d", "divisive_normalization", "batch_normalization", "rnn", "lstm", "gru"};
 // Adapters (engine/adapter.hpp): rate populations and converters.
@@ -717,7 +656,8 @@ class Builder {
                        .seed = out_.settings.seed,
                        .threads = out_.settings.threads,
                        .partitions = ctx_.options.partitions,
-                       .keep_recordings_in_memory = ctx_.options.keep_recordings_in_memory});
+                       .keep_recordings_in_memory = ctx_.options.keep_recordings_in_memory,
+                       .comm = ctx_.options.comm});
 
     const Value* pops = top.find("populations");
     if (!pops)
@@ -876,7 +816,9 @@ class Builder {
   // and a refractory step per neuron) would take the state so far past the budget.
   void check_state_budget(const Value& at, const std::string& key, const std::string& model,
                           std::uint64_t size) {
-    const double variables = model == "lif_delta" ? 1 : model == "lif_alpha" ? 5 : 3;
+    const double variables = model == "lif_delta" || model == "if_subtract" ? 1
+                             : model == "lif_alpha"                         ? 5
+                                                                            : 3;
     const double bytes = static_cast<double>(size) * 8.0 * (variables + 1.0);
     state_bytes_ += bytes;
     const double budget = ctx_.options.memory_budget_bytes;
@@ -917,6 +859,7 @@ class Builder {
     models::LifExp::Params exp;
     models::LifAlpha::Params alpha;
     models::LifCondExp::Params cond;
+    models::IfSubtract::Params subtract;
     const std::vector<ParamSpec> synaptic = {{"tau_syn_ex", Dimension::time},
                                              {"tau_syn_in", Dimension::time}};
     if (facts.model == "lif_delta") {
@@ -931,6 +874,16 @@ class Builder {
       fields["tau_syn_in"] = &exp.tau_syn_in;
       weights_in_mV = &exp.weights_in_mV;
       facts.weight = Dimension::current;
+    } else if (facts.model == "if_subtract") {
+      specs = {{"V_th", Dimension::voltage},
+               {"C_m", Dimension::capacitance},
+               {"I_e", Dimension::current},
+               {"V_min", Dimension::voltage}};
+      fields = {{"V_th", &subtract.V_th},
+                {"C_m", &subtract.C_m},
+                {"I_e", &subtract.I_e},
+                {"V_min", &subtract.V_min}};
+      facts.weight = Dimension::voltage;
     } else if (facts.model == "lif_alpha") {
       specs = membrane_specs();
       specs.insert(specs.end(), synaptic.begin(), synaptic.end());
@@ -978,6 +931,7 @@ class Builder {
       if (facts.model == "lif_delta") return models::make_lif_delta(n, delta);
       if (facts.model == "lif_exp") return models::make_lif_exp(n, exp);
       if (facts.model == "lif_alpha") return models::make_lif_alpha(n, alpha);
+      if (facts.model == "if_subtract") return models::make_if_subtract(n, subtract);
       return models::make_lif_cond_exp(n, cond);
     } catch (const ConfigError& e) {
       rethrow_at_param(ctx_, e, params, params_key, params ? *params : pop,
@@ -1112,6 +1066,7 @@ class Builder {
         if (const Value* x = t.find("phi"))
           p.phi = models::transfer_function(
               choice(ctx_, *x, t.child_key("phi"), "transfer function", kTransferFunctions));
+        refuse_other_phi_params(t, p);
         return models::make_rate(n, p);
       }
       if (facts.model == "spikes_to_rates") {
@@ -1137,6 +1092,40 @@ class Builder {
       rethrow_at_param(ctx_, e, params, params_key, params ? *params : pop,
                        params ? params_key : pop_key);
     }
+  }
+
+  // A rate parameter that the population's phi does not read is refused, not ignored: it
+  // is a typo or a phi the user meant to set.
+  //   populations.R.params.sigma: key 'sigma' applies to phi = "siegert" only; this
+  //   population has phi = "relu"
+  void refuse_other_phi_params(const Table& t, const models::RateParams& p) const {
+    using models::TransferFunction;
+    const std::vector<TransferFunction> shaped = {
+        TransferFunction::threshold_linear, TransferFunction::sigmoid, TransferFunction::tanh};
+    const std::vector<TransferFunction> neuron = {TransferFunction::lif, TransferFunction::siegert};
+    const std::vector<TransferFunction> siegert = {TransferFunction::siegert};
+    const std::vector<std::pair<const char*, const std::vector<TransferFunction>*>> users = {
+        {"gain", &shaped},    {"theta", &shaped},  {"r_max", &shaped},    {"E_L", &neuron},
+        {"C_m", &neuron},     {"tau_m", &neuron},  {"t_ref", &neuron},    {"V_th", &neuron},
+        {"V_reset", &neuron}, {"sigma", &siegert}, {"tau_syn", &siegert}, {"J_exc", &siegert},
+        {"J_inh", &siegert}};
+    const std::string phi = concat("phi = \"", models::transfer_function_name(p.phi), "\"",
+                                   t.has("phi") ? "" : " (the default)");
+    for (const auto& [name, phis] : users) {
+      const Value* x = t.find(name);
+      if (!x || std::find(phis->begin(), phis->end(), p.phi) != phis->end()) continue;
+      std::string names;
+      for (const TransferFunction f : *phis)
+        names += concat(names.empty() ? "" : ", ", "\"", models::transfer_function_name(f), "\"");
+      ctx_.fail(*x, t.child_key(name),
+                concat("key '", name, "' applies to phi = ", names,
+                       phis->size() == 1 ? " only" : "", "; this population has ", phi));
+    }
+    for (const char* name : {"J_exc", "J_inh"})
+      if (const Value* x = t.find(name); x && p.sigma)
+        ctx_.fail(*x, t.child_key(name),
+                  concat("key '", name, "' sets the jumps from which siegert derives sigma; ",
+                         "sigma is given here, so it would be ignored (remove one of the two)"));
   }
 
   // Network::build() refuses an adapter whose update interval does not divide the window
@@ -1314,8 +1303,22 @@ class Builder {
     // A current synapse (rates to currents): weight = gain, pA per unit of the source's
     // output, and an offset in pA.
     const bool current = synapse == "current";
-    spec.weight = distribution(ctx_, t.get("weight"), t.child_key("weight"),
-                               current ? Dimension::current : target.weight);
+    const Dimension weight_unit = current ? Dimension::current : target.weight;
+    if (is_weight_matrix(t.get("weight"))) {
+      if (rule_name != "all_to_all")
+        ctx_.fail(t.get("rule"), t.child_key("rule"),
+                  concat("weights from a file (weight = { file = ... }) need rule = ",
+                         "\"all_to_all\", got \"", rule_name, "\""));
+      const Value& file = t.get("weight").as_table().at("file");
+      const std::string file_key = concat(t.child_key("weight"), ".file");
+      const MatrixShape shape{target.input_size ? target.input_size : target.size, source.size,
+                              concat(source.name, " -> ", target.name)};
+      spec.weight_matrix =
+          weight_matrix(ctx_, t.get("weight"), t.child_key("weight"), weight_unit,
+                        relative_to_file(file, string(ctx_, file, file_key)), shape);
+    } else {
+      spec.weight = distribution(ctx_, t.get("weight"), t.child_key("weight"), weight_unit);
+    }
     if (current) {
       spec.kind = SynapseSpec::Kind::current;
       if (const Value* x = t.find("offset"))
@@ -1354,7 +1357,7 @@ class Builder {
     }
     const ProjectionHandle handle{static_cast<std::uint32_t>(projections_.size())};
     if (const Value* pl = t.find("plasticity"))
-      plasticity(*pl, t.child_key("plasticity"), handle, target, t.get("weight"),
+      plasticity(*pl, t.child_key("plasticity"), handle, source, target, t.get("weight"),
                  t.child_key("weight"));
 
     ProjectionFacts facts;
@@ -1373,17 +1376,29 @@ class Builder {
   // plasticity = { rule = "stdp", scheme = ..., ... } or { rule = "triplet", preset = ... }
   // on a projection (models/stdp.hpp has every parameter).
   void plasticity(const Value& v, const std::string& key, ProjectionHandle handle,
-                  const PopulationFacts& target, const Value& weight,
+                  const PopulationFacts& source, const PopulationFacts& target, const Value& weight,
                   const std::string& weight_key) {
     if (!v.is_table()) ctx_.fail(v, key, concat("expected a table, got ", show(v)));
     const Value* rule_value = v.as_table().count("rule") ? &v.as_table().at("rule") : nullptr;
-    if (!rule_value) ctx_.fail(v, key, "missing required key 'rule' (\"stdp\" or \"triplet\")");
-    const std::string rule =
-        choice(ctx_, *rule_value, key + ".rule", "plasticity rule", {"stdp", "triplet"});
+    if (!rule_value)
+      ctx_.fail(v, key,
+                "missing required key 'rule' (\"stdp\" or \"triplet\"; \"hebb\" or \"oja\" "
+                "between rate populations)");
+    const std::string rule = choice(ctx_, *rule_value, key + ".rule", "plasticity rule",
+                                    {"stdp", "triplet", "hebb", "oja"});
     const Dimension w = target.weight;
     std::unique_ptr<Plasticity> made;
     try {
-      if (rule == "stdp") {
+      if (rule == "hebb" || rule == "oja") {
+        made = rate_learning_rule(
+            ctx_, v, key,
+            {rule, source.model, target.model, source.name, target.name, graded_source(source)});
+      } else if (source.update_interval >= 0 || target.update_interval >= 0) {
+        ctx_.fail(*rule_value, key + ".rule",
+                  concat("rule '", rule, "' pairs spikes of spiking populations; '", source.name,
+                         "' -> '", target.name,
+                         "' involves an adapter (between rate populations: hebb or oja)"));
+      } else if (rule == "stdp") {
         const Table t(
             ctx_, v, key,
             {"rule", "scheme", "weight_dependence", "tau_plus", "tau_minus", "A_plus", "A_minus",
@@ -1448,6 +1463,12 @@ class Builder {
       const std::size_t cut = message.find("weight ");
       ctx_.fail(weight, weight_key, cut == std::string::npos ? message : message.substr(cut + 7));
     }
+  }
+
+  // Whether a population's outputs are graded values (rates): rate, spikes_to_rates and the
+  // modules; not spiking neurons nor rates_to_spikes.
+  static bool graded_source(const PopulationFacts& p) {
+    return p.update_interval >= 0 && p.model != "rates_to_spikes";
   }
 
   void read_params(const Table& t, const std::vector<std::pair<const char*, double*>>& params,
@@ -1641,19 +1662,20 @@ class Builder {
     double max_delay_ms = 0.0;
     for (const auto& p : projections_) {
       e.synapses += p.expected_synapses;
-      bytes += (p.plastic ? 12.0 : 8.0) * p.expected_synapses;
+      bytes += (p.plastic ? 10.0 : 8.0) * p.expected_synapses;
       // Plastic: 32 B of traces per source; per target a history of the post spikes of
-      // about the last second (24 B each, at the assumed rate), its vector and the 64 B
+      // about the last second (24 B each, at the assumed rate), its vector and the 32 B
       // summary of its last three.
       if (p.plastic)
         bytes += 32.0 * static_cast<double>(p.sources) +
-                 static_cast<double>(p.targets) * (24.0 + 64.0 + 24.0 * kEstimateRateHz * 1.0);
+                 static_cast<double>(p.targets) * (24.0 + 32.0 + 24.0 * kEstimateRateHz * 1.0);
       // A 16-byte row header per source in every partition that holds targets of the
-      // projection, and at least one 4-byte delay group per non-empty row.
+      // projection, and at least one delay group (4 bytes; plastic 8) per non-empty row.
       const double holding = std::min<double>(partitions, static_cast<double>(p.targets));
       if (p.expected_synapses > 0) {
         bytes += 16.0 * static_cast<double>(p.sources) * holding;
-        bytes += 4.0 * std::min(p.expected_synapses, static_cast<double>(p.sources) * holding);
+        bytes += (p.plastic ? 8.0 : 4.0) *
+                 std::min(p.expected_synapses, static_cast<double>(p.sources) * holding);
       }
       max_delay_ms = std::max(max_delay_ms, p.max_delay_ms);
     }

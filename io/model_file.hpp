@@ -89,6 +89,8 @@ struct LoadOptions {
   // can be checked: a size of 4e9 would take hundreds of GB. With a budget > 0 the loader
   // refuses (MemoryBudgetError) once the state of the populations so far exceeds it.
   double memory_budget_bytes = 0.0;  // bytes; 0: no limit
+  // The ranks of a distributed run (NetworkOptions::comm); null: this process alone.
+  Communicator* comm = nullptr;
 };
 
 // Reads, validates and turns a model file into an unbuilt Network. Throws ModelFileError.

@@ -141,6 +141,34 @@ std::vector<double> TensorFile::read(std::string_view name, const std::vector<st
   return std::move(t.values);
 }
 
+void write_tensor_file(const std::filesystem::path& path,
+                       const std::vector<std::pair<std::string, Tensor>>& tensors,
+                       const std::vector<std::pair<std::string, std::string>>& attributes) {
+  hdf5::QuietErrors quiet;
+  try {
+    hdf5::Id file(hdf5::check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+                                 "creating the file"));
+    hdf5::Id links(hdf5::check_id(H5Pcreate(H5P_LINK_CREATE), "creating a property list"));
+    hdf5::check(H5Pset_create_intermediate_group(links, 1), "setting intermediate groups");
+    for (const auto& [name, tensor] : tensors) {
+      const std::vector<hsize_t> dims(tensor.shape.begin(), tensor.shape.end());
+      hdf5::Id space(hdf5::check_id(
+          H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "a dataspace"));
+      const std::string rel = relative(name);
+      hdf5::Id dataset(hdf5::check_id(
+          H5Dcreate2(file, rel.c_str(), H5T_IEEE_F64LE, space, links, H5P_DEFAULT, H5P_DEFAULT),
+          concat("creating dataset '", name, "'")));
+      hdf5::check(
+          H5Dwrite(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, tensor.values.data()),
+          concat("writing dataset '", name, "'"));
+    }
+    for (const auto& [name, value] : attributes) hdf5::write_string_attr(file, name.c_str(), value);
+    hdf5::check(file.reset(), "closing the file");
+  } catch (const hdf5::Failure& e) {
+    throw RuntimeError(concat("tensor file '", path.string(), "': ", e.what()));
+  }
+}
+
 std::unique_ptr<dnn::Dense> load_dense(const TensorFile& file, std::string_view group,
                                        dnn::Activation phi) {
   Tensor w = file.read_rank(TensorFile::join(group, "weight"), 2, "dense weight [out, in]");

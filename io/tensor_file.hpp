@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "models/dnn/batch_normalization.hpp"
@@ -69,6 +70,13 @@ class TensorFile {
   std::filesystem::path path_;
   std::int64_t file_ = -1;  // hid_t, kept out of this header so users need not include hdf5.h
 };
+
+// Writes `tensors` (name -> tensor, names may contain groups: "L2/weight") as float64
+// datasets into a new file at `path` (an existing file is replaced), with one string
+// attribute per entry of `attributes` on the root. Throws RuntimeError naming the file.
+void write_tensor_file(const std::filesystem::path& path,
+                       const std::vector<std::pair<std::string, Tensor>>& tensors,
+                       const std::vector<std::pair<std::string, std::string>>& attributes = {});
 
 std::unique_ptr<dnn::Dense> load_dense(const TensorFile& file, std::string_view group,
                                        dnn::Activation phi = dnn::Activation::identity);

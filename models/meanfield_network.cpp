@@ -171,6 +171,12 @@ std::vector<MeanFieldPopulation> mean_field_of(const Network& net) {
                                              : concat("projection '", pr.name, "'");
     const ProjectionGeometry geometry{net.options().seed, j, source.size, target.size,
                                       pr.source == pr.target};
+    // A given matrix makes every neuron's input its own; the theory here is that of
+    // statistically equal neurons.
+    if (pr.synapse.weight_matrix)
+      throw ConfigError(concat("meanfield: ", what,
+                               ": has a weight matrix; the mean field needs weights drawn from "
+                               "a distribution (the same statistics for every neuron)"));
     const double indegree = expected_synapse_count(pr.rule, geometry) / target.size;
     MeanFieldAfferent a = afferent(targets[pr.target], pr.synapse.weight, indegree, what);
     a.source = static_cast<int>(pr.source);

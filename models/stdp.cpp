@@ -63,16 +63,66 @@ struct PostEntry {
 };
 
 // The last three post spikes of a target neuron, mirroring the tail of its history: what
-// delivery reads of a target in almost every case, in one cache line per target instead of
-// a vector header and a heap block (a dependent cache miss each; the profile of the
-// static-vs-plastic kernel put 80% of the delivery time there). recent[1] is the newest
-// entry, recent[0] the one before; `third` the step of the one before that. kNever marks
-// an entry the history does not have.
-struct alignas(64) PostSummary {
-  PostEntry recent[2] = {{kNever, 0.0, 0.0}, {kNever, 0.0, 0.0}};
-  Step third = kNever;
+// delivery reads of a target in almost every case, in 32 bytes per target (two targets per
+// cache line; N3's 9000 targets take 288 KB) instead of a vector header and a heap block
+// (a dependent cache miss each). `newest` is the step of the newest entry, y_newest and
+// y_previous the post traces just after it and after the entry before it; that entry and
+// the one before it are gap_previous and gap_third steps older than the newest. A gap of 0
+// marks an entry the history does not have (a neuron spikes at most once a step, so real
+// gaps are >= 1); kFarGap an entry 2^32 - 1 or more steps older, for which the reader goes
+// to the history itself. The triplet rule's o2 values are kept apart (TripletSummary).
+struct alignas(32) PostSummary {
+  Step newest = kNever;
+  double y_newest = 0.0;
+  double y_previous = 0.0;
+  std::uint32_t gap_previous = 0;
+  std::uint32_t gap_third = 0;
 };
-static_assert(sizeof(PostSummary) == 64);
+static_assert(sizeof(PostSummary) == 32);
+constexpr std::uint32_t kFarGap = std::numeric_limits<std::uint32_t>::max();
+
+// The triplet rule's slow post trace o2 just before the newest entry and the one before it.
+struct TripletSummary {
+  double o2_previous = 0.0;
+  double o2_newest = 0.0;
+};
+
+// How the rule pairs spikes at delivery; all_to_all and nearest_symmetric differ only in
+// their traces (begin_window), so they share the delivery code. The per-synapse code is
+// compiled once per (Pairing, WeightDependence), without branches on either.
+enum class Pairing { pair, restricted, pre_centred, triplet };
+
+// Calls f.template operator()<P, D>() with P = `pairing` and D = `dependence` (the
+// triplet rule is additive, with its own amounts).
+template <Pairing P, typename F>
+decltype(auto) with_dependence(WeightDependence dependence, F& f) {
+  switch (dependence) {
+    case WeightDependence::additive:
+      return f.template operator()<P, WeightDependence::additive>();
+    case WeightDependence::multiplicative:
+      return f.template operator()<P, WeightDependence::multiplicative>();
+    case WeightDependence::gutig:
+      return f.template operator()<P, WeightDependence::gutig>();
+    case WeightDependence::morrison2007:
+      return f.template operator()<P, WeightDependence::morrison2007>();
+  }
+  __builtin_unreachable();
+}
+
+template <typename F>
+decltype(auto) with_rule(Pairing pairing, WeightDependence dependence, F&& f) {
+  switch (pairing) {
+    case Pairing::pair:
+      return with_dependence<Pairing::pair>(dependence, f);
+    case Pairing::restricted:
+      return with_dependence<Pairing::restricted>(dependence, f);
+    case Pairing::pre_centred:
+      return with_dependence<Pairing::pre_centred>(dependence, f);
+    case Pairing::triplet:
+      return f.template operator()<Pairing::triplet, WeightDependence::additive>();
+  }
+  __builtin_unreachable();
+}
 
 // One pre spike of a source neuron and the all-to-all pre trace just after it (kept only
 // for nearest_presynaptic_centred).
@@ -187,6 +237,9 @@ class TraceStdp final : public Plasticity {
     accumulate_pre_ = p.scheme == PairingScheme::all_to_all ||
                       p.scheme == PairingScheme::nearest_presynaptic_centred;
     accumulate_post_ = p.scheme == PairingScheme::all_to_all;
+    pairing_ = p.scheme == PairingScheme::nearest_presynaptic_centred    ? Pairing::pre_centred
+               : p.scheme == PairingScheme::nearest_restricted_symmetric ? Pairing::restricted
+                                                                         : Pairing::pair;
   }
 
   explicit TraceStdp(const TripletParams& p) : triplet_(true), trip_(p) {
@@ -209,6 +262,7 @@ class TraceStdp final : public Plasticity {
     pair_.A_minus = 1.0;
     accumulate_pre_ = !p.nearest;
     accumulate_post_ = !p.nearest;
+    pairing_ = Pairing::triplet;
   }
 
   std::string_view rule() const override { return triplet_ ? "triplet" : "stdp"; }
@@ -236,6 +290,7 @@ class TraceStdp final : public Plasticity {
     pre_.assign(sources, {});
     post_.assign(targets, {});
     summary_.assign(targets, {});
+    if (triplet_) triplet_summary_.assign(targets, {});
     if (pre_centred()) pre_history_.assign(sources, {});
     // exp(-k dt / tau) for k up to the horizon, computed once: the same values decay()
     // would compute, looked up instead of evaluated in the delivery loop.
@@ -259,34 +314,21 @@ class TraceStdp final : public Plasticity {
   std::size_t flush_count() const override { return flushes_.size(); }
   NeuronIndex flush_source(std::size_t f) const override { return flushes_[f].source; }
 
-  void on_pre(std::size_t k, Step delay, const NeuronIndex* targets, double* weights,
+  void on_pre(std::size_t k, Step delay, GroupTargets targets, double* weights,
               std::uint32_t count) const override {
-    const PreSnapshot& s = snapshots_[k];
-    const bool pending = s.prev != kNever && !s.flushed;
-    const Step upper = std::min(s.step, s.prev + horizon_);
-    if (pre_centred()) {  // needs the whole history: the general path
-      for (std::uint32_t j = 0; j < count; ++j) {
-        double w = weights[j];
-        if (pending) w = facilitate(w, s.source, targets[j], delay, s.prev, s.x_prev, upper);
-        weights[j] = depress(w, targets[j], delay, s.step, s.prev, s.r2_before);
-      }
-      return;
-    }
-    for (std::uint32_t j = 0; j < count; ++j) {
-      const NeuronIndex target = targets[j];
-      const PostSummary& recent = summary_[target];
-      double w = weights[j];
-      if (pending) w = facilitate_recent(w, recent, target, delay, s.prev, s.x_prev, upper);
-      weights[j] = depress_recent(w, recent, target, delay, s.step, s.prev, s.r2_before);
-    }
+    with_rule(pairing_, pair_.weight_dependence, [&]<Pairing P, WeightDependence D>() {
+      update_group<P, D>(snapshots_[k], delay, targets, weights, count);
+    });
   }
 
-  void on_flush(std::size_t f, Step delay, const NeuronIndex* targets, double* weights,
+  void on_flush(std::size_t f, Step delay, GroupTargets targets, double* weights,
                 std::uint32_t count) const override {
     const Flush& fl = flushes_[f];
-    for (std::uint32_t j = 0; j < count; ++j)
-      weights[j] = facilitate(weights[j], fl.source, targets[j], delay, fl.prev, fl.x_prev,
-                              fl.prev + horizon_);
+    with_rule(pairing_, pair_.weight_dependence, [&]<Pairing P, WeightDependence D>() {
+      for (std::uint32_t j = 0; j < count; ++j)
+        weights[j] = facilitate<P, D>(weights[j], fl.source, targets[j], delay, fl.prev, fl.x_prev,
+                                      fl.prev + horizon_);
+    });
   }
 
   double current_weight(NeuronIndex source, NeuronIndex target, Step delay, double stored,
@@ -296,7 +338,9 @@ class TraceStdp final : public Plasticity {
     // A post spike of step p arrives at the end of step p + delay, i.e. by time `now` if
     // p + delay <= now - 1.
     const Step upper = std::min(now - 1, s.last + horizon_);
-    return facilitate(stored, source, target, delay, s.last, s.x, upper);
+    return with_rule(pairing_, pair_.weight_dependence, [&]<Pairing P, WeightDependence D>() {
+      return facilitate<P, D>(stored, source, target, delay, s.last, s.x, upper);
+    });
   }
 
   // Per source: last spike, traces, flushed flag; per target the post-spike history (and
@@ -373,6 +417,7 @@ class TraceStdp final : public Plasticity {
     std::uint64_t n = pre_.capacity() * sizeof(SourceState);
     for (const auto& h : post_) n += sizeof(h) + h.capacity() * sizeof(PostEntry);
     n += summary_.capacity() * sizeof(PostSummary);
+    n += triplet_summary_.capacity() * sizeof(TripletSummary);
     for (const auto& h : pre_history_) n += sizeof(h) + h.capacity() * sizeof(PreEntry);
     n += fifo_.size() * sizeof(NeuronSpike);
     n += (decay_plus_.capacity() + decay_minus_.capacity()) * sizeof(double);
@@ -393,12 +438,8 @@ class TraceStdp final : public Plasticity {
     }
   }
 
-  bool pre_centred() const {
-    return !triplet_ && pair_.scheme == PairingScheme::nearest_presynaptic_centred;
-  }
-  bool restricted() const {
-    return !triplet_ && pair_.scheme == PairingScheme::nearest_restricted_symmetric;
-  }
+  bool pre_centred() const { return pairing_ == Pairing::pre_centred; }
+
   // exp(-k dt / tau) for a whole number of steps k >= 0.
   double decay(Step k, double tau) const { return std::exp(-grid_.time_of(k) / tau); }
   double decay_plus(Step k) const {
@@ -428,11 +469,21 @@ class TraceStdp final : public Plasticity {
   // Mirrors the tail of a target's history into its summary (after every change of it).
   void summarise(NeuronIndex target) {
     const std::vector<PostEntry>& h = post_[target];
-    PostSummary& tail = summary_[target];
     const std::size_t n = h.size();
-    tail.recent[1] = n >= 1 ? h[n - 1] : PostEntry{kNever, 0.0, 0.0};
-    tail.recent[0] = n >= 2 ? h[n - 2] : PostEntry{kNever, 0.0, 0.0};
-    tail.third = n >= 3 ? h[n - 3].step : kNever;
+    const auto gap = [&](std::size_t back) -> std::uint32_t {
+      if (n < back + 1) return 0;
+      const Step g = h[n - 1].step - h[n - 1 - back].step;
+      return g < static_cast<Step>(kFarGap) ? static_cast<std::uint32_t>(g) : kFarGap;
+    };
+    PostSummary& tail = summary_[target];
+    tail.newest = n >= 1 ? h[n - 1].step : kNever;
+    tail.y_newest = n >= 1 ? h[n - 1].y : 0.0;
+    tail.y_previous = n >= 2 ? h[n - 2].y : 0.0;
+    tail.gap_previous = gap(1);
+    tail.gap_third = gap(2);
+    if (triplet_)
+      triplet_summary_[target] = {n >= 2 ? h[n - 2].o2_before : 0.0,
+                                  n >= 1 ? h[n - 1].o2_before : 0.0};
   }
 
   // Sources silent for the horizon: their last pairings are applied in this window, after
@@ -468,45 +519,86 @@ class TraceStdp final : public Plasticity {
     snapshots_.push_back(snap);
   }
 
+  // The updates of pre spike `s` on the synapses of one delay group: the potentiation owed
+  // to the post spikes since the source's previous spike, then the depression of this one.
+  template <Pairing P, WeightDependence D>
+  void update_group(const PreSnapshot& s, Step delay, GroupTargets targets, double* weights,
+                    std::uint32_t count) const {
+    const bool pending = s.prev != kNever && !s.flushed;
+    const Step upper = std::min(s.step, s.prev + horizon_);
+    constexpr std::uint32_t kAhead = 8;  // summaries fetched this many synapses ahead
+    for (std::uint32_t j = 0; j < count; ++j) {
+      if constexpr (P != Pairing::pre_centred)
+        if (j + kAhead < count) __builtin_prefetch(&summary_[targets[j + kAhead]]);
+      const NeuronIndex target = targets[j];
+      double w = weights[j];
+      if constexpr (P == Pairing::pre_centred) {  // needs the whole history: no summary
+        if (pending) w = facilitate<P, D>(w, s.source, target, delay, s.prev, s.x_prev, upper);
+        weights[j] = depress<P, D>(w, target, delay, s.step, s.prev, s.r2_before);
+      } else {
+        const PostSummary& recent = summary_[target];
+        if (pending) w = facilitate_recent<P, D>(w, recent, target, delay, s.prev, s.x_prev, upper);
+        weights[j] = depress_recent<P, D>(w, recent, target, delay, s.step, s.prev, s.r2_before);
+      }
+    }
+  }
+
   // Potentiation owed to the post spikes that reached the synapse in (prev, upper], paired
   // with the pre spikes up to prev (x_prev: the pre trace just after prev).
+  template <Pairing P, WeightDependence D>
   double facilitate(double w, NeuronIndex source, NeuronIndex target, Step delay, Step prev,
                     double x_prev, Step upper) const {
     const std::vector<PostEntry>& h = post_[target];
     auto it = first_after(h, prev - delay);
-    if (pre_centred()) {
+    if constexpr (P == Pairing::pre_centred) {
       if (it == h.end() || it->step + delay > upper) return w;
       const double x = decay_plus(it->step + delay - prev);
-      return potentiate(w, x * unpaired_pre_trace(source, delay, prev, x_prev, h, it));
+      return potentiate<D>(w, x * unpaired_pre_trace(source, delay, prev, x_prev, h, it));
+    } else {
+      for (; it != h.end() && it->step + delay <= upper; ++it) {
+        w = pair_one<P, D>(w, it->step, it->o2_before, delay, prev, x_prev);
+        if constexpr (P == Pairing::restricted) break;  // only the first post after prev pairs
+      }
+      return w;
     }
-    return pair_with(w, delay, prev, x_prev, upper, std::to_address(it), std::to_address(h.end()));
   }
 
   // facilitate() for every scheme but nearest_presynaptic_centred, reading the target's
   // summary when the post spikes after prev are all in it: the same terms in the same order.
+  template <Pairing P, WeightDependence D>
   double facilitate_recent(double w, const PostSummary& recent, NeuronIndex target, Step delay,
                            Step prev, double x_prev, Step upper) const {
-    const Step after = prev - delay;               // the post spikes wanted have step > after
-    if (recent.recent[1].step <= after) return w;  // none since prev: nothing to pair
-    if (recent.third > after) return facilitate(w, 0, target, delay, prev, x_prev, upper);
-    const PostEntry* first = recent.recent[0].step > after ? recent.recent : recent.recent + 1;
-    return pair_with(w, delay, prev, x_prev, upper, first, recent.recent + 2);
+    const Step after = prev - delay;       // the post spikes wanted have step > after
+    if (recent.newest <= after) return w;  // none since prev: nothing to pair
+    const auto older = [&](std::uint32_t gap) { return recent.newest - static_cast<Step>(gap); };
+    const bool third_wanted =
+        recent.gap_third != 0 && (recent.gap_third == kFarGap || older(recent.gap_third) > after);
+    if (third_wanted || recent.gap_previous == kFarGap)
+      return facilitate<P, D>(w, 0, target, delay, prev, x_prev, upper);
+
+    const TripletSummary* o2 = P == Pairing::triplet ? &triplet_summary_[target] : nullptr;
+    if (recent.gap_previous != 0 && older(recent.gap_previous) > after) {
+      const Step previous = older(recent.gap_previous);
+      if (previous + delay > upper) return w;
+      w = pair_one<P, D>(w, previous, o2 ? o2->o2_previous : 0.0, delay, prev, x_prev);
+      if constexpr (P == Pairing::restricted) return w;
+    }
+    if (recent.newest + delay > upper) return w;
+    return pair_one<P, D>(w, recent.newest, o2 ? o2->o2_newest : 0.0, delay, prev, x_prev);
   }
 
-  // The potentiation by the post entries [it, end) (steps increasing, all after prev - delay)
-  // that reached the synapse by upper.
-  double pair_with(double w, Step delay, Step prev, double x_prev, Step upper, const PostEntry* it,
-                   const PostEntry* end) const {
-    for (; it != end && it->step + delay <= upper; ++it) {
-      const double x = decay_plus(it->step + delay - prev);
-      if (triplet_) {
-        w = potentiate(w, x_prev * x * (trip_.A2_plus + trip_.A3_plus * it->o2_before));
-        continue;
-      }
-      if (restricted()) return potentiate(w, x);  // only the first post after prev pairs
-      w = potentiate(w, x_prev * x);              // all_to_all, nearest_symmetric
-    }
-    return w;
+  // The potentiation by one post spike of step `post` (o2_before: the triplet's o2 just
+  // before it) that reached the synapse after prev.
+  template <Pairing P, WeightDependence D>
+  double pair_one(double w, Step post, double o2_before, Step delay, Step prev,
+                  double x_prev) const {
+    const double x = decay_plus(post + delay - prev);
+    if constexpr (P == Pairing::triplet)
+      return potentiate<D>(w, x_prev * x * (trip_.A2_plus + trip_.A3_plus * o2_before));
+    else if constexpr (P == Pairing::restricted)
+      return potentiate<D>(w, x);
+    else
+      return potentiate<D>(w, x_prev * x);  // all_to_all, nearest_symmetric
   }
 
   // nearest_presynaptic_centred: the pre spikes whose next post is `first` are those at or
@@ -527,68 +619,73 @@ class TraceStdp final : public Plasticity {
 
   // Depression by the nearest post spike that reached the synapse before t (all_to_all:
   // its trace holds the earlier ones too).
+  template <Pairing P, WeightDependence D>
   double depress(double w, NeuronIndex target, Step delay, Step t, Step prev,
                  double r2_before) const {
     const std::vector<PostEntry>& h = post_[target];
     auto it = first_after(h, t - delay - 1);
     if (it == h.begin()) return w;
-    return depress_with(w, *std::prev(it), delay, t, prev, r2_before);
+    const PostEntry& e = *std::prev(it);
+    return depress_with<P, D>(w, e.step, e.y, delay, t, prev, r2_before);
   }
 
   // depress() reading the target's summary when the post spike wanted is in it.
+  template <Pairing P, WeightDependence D>
   double depress_recent(double w, const PostSummary& recent, NeuronIndex target, Step delay, Step t,
                         Step prev, double r2_before) const {
-    const Step latest = t - delay - 1;  // the post spike wanted: the newest with step <= latest
-    for (int i = 1; i >= 0; --i) {
-      const PostEntry& e = recent.recent[i];
-      if (e.step == kNever) return w;  // the history has no older entry
-      if (e.step <= latest) return depress_with(w, e, delay, t, prev, r2_before);
-    }
-    if (recent.third == kNever) return w;
-    return depress(w, target, delay, t, prev, r2_before);
+    const Step latest = t - delay - 1;      // the post spike wanted: the newest with step <= latest
+    if (recent.newest == kNever) return w;  // no post spike yet
+    if (recent.newest <= latest)
+      return depress_with<P, D>(w, recent.newest, recent.y_newest, delay, t, prev, r2_before);
+    if (recent.gap_previous == 0) return w;  // the history has no older entry
+    const Step previous = recent.newest - static_cast<Step>(recent.gap_previous);
+    if (recent.gap_previous != kFarGap && previous <= latest)
+      return depress_with<P, D>(w, previous, recent.y_previous, delay, t, prev, r2_before);
+    if (recent.gap_previous != kFarGap && recent.gap_third == 0) return w;
+    return depress<P, D>(w, target, delay, t, prev, r2_before);
   }
 
-  // Depression of a pre spike at t by the post spike `e`, the nearest that reached the
-  // synapse before t.
-  double depress_with(double w, const PostEntry& e, Step delay, Step t, Step prev,
+  // Depression of a pre spike at t by the post spike of step `post` (y_after: the post trace
+  // just after it), the nearest that reached the synapse before t.
+  template <Pairing P, WeightDependence D>
+  double depress_with(double w, Step post, double y_after, Step delay, Step t, Step prev,
                       double r2_before) const {
-    const Step arrival = e.step + delay;
-    if (restricted() && prev != kNever && arrival < prev) return w;  // a pre lies between
-    const double y = e.y * decay_minus(t - arrival);
-    if (triplet_) return depress_by(w, y * (trip_.A2_minus + trip_.A3_minus * r2_before));
-    return depress_by(w, y);
+    const Step arrival = post + delay;
+    if constexpr (P == Pairing::restricted)
+      if (prev != kNever && arrival < prev) return w;  // a pre lies between
+    const double y = y_after * decay_minus(t - arrival);
+    if constexpr (P == Pairing::triplet)
+      return depress_by<D>(w, y * (trip_.A2_minus + trip_.A3_minus * r2_before));
+    else
+      return depress_by<D>(w, y);
   }
 
   double clamp(double w) const { return std::min(std::max(w, w_min_), w_max_); }
 
+  template <WeightDependence D>
   double potentiate(double w, double x) const {
     const double span = w_max_ - w_min_;
-    switch (pair_.weight_dependence) {
-      case WeightDependence::additive:
-        return clamp(w + span * pair_.A_plus * x);
-      case WeightDependence::multiplicative:
-        return clamp(w + pair_.A_plus * x * (w_max_ - w));
-      case WeightDependence::gutig:
-        return clamp(w + span * pair_.A_plus * x * std::pow((w_max_ - w) / span, pair_.mu_plus));
-      case WeightDependence::morrison2007:
-        return clamp(w + pair_.lambda * std::pow(w, pair_.mu) * x);
-    }
-    return w;
+    if constexpr (D == WeightDependence::additive)
+      return clamp(w + span * pair_.A_plus * x);
+    else if constexpr (D == WeightDependence::multiplicative)
+      return clamp(w + pair_.A_plus * x * (w_max_ - w));
+    else if constexpr (D == WeightDependence::gutig)
+      return clamp(w + span * pair_.A_plus * x * std::pow((w_max_ - w) / span, pair_.mu_plus));
+    else
+      return clamp(w + pair_.lambda * std::pow(w, pair_.mu) * x);  // morrison2007
   }
 
+  template <WeightDependence D>
   double depress_by(double w, double y) const {
     const double span = w_max_ - w_min_;
-    switch (pair_.weight_dependence) {
-      case WeightDependence::additive:
-        return clamp(w - span * pair_.A_minus * y);
-      case WeightDependence::multiplicative:
-        return clamp(w - pair_.A_minus * y * (w - w_min_));
-      case WeightDependence::gutig:
-        return clamp(w - span * pair_.A_minus * y * std::pow((w - w_min_) / span, pair_.mu_minus));
-      case WeightDependence::morrison2007:
-        return clamp(w - pair_.lambda * pair_.alpha * w * y);
-    }
-    return w;
+    if constexpr (D == WeightDependence::additive)
+      return clamp(w - span * pair_.A_minus * y);
+    else if constexpr (D == WeightDependence::multiplicative)
+      return clamp(w - pair_.A_minus * y * (w - w_min_));
+    else if constexpr (D == WeightDependence::gutig)
+      return clamp(w - span * pair_.A_minus * y * std::pow((w - w_min_) / span, pair_.mu_minus));
+    else
+      return clamp(w - pair_.lambda * pair_.alpha * w * y);  // morrison2007
   }
 
   StdpParams pair_;
@@ -600,6 +697,7 @@ class TraceStdp final : public Plasticity {
   double w_max_ = 1.0;
   bool accumulate_pre_ = true;
   bool accumulate_post_ = true;
+  Pairing pairing_ = Pairing::pair;
 
   TimeGrid grid_{0.1};
   Step horizon_ = 0;    // steps: pairings further after the last pre spike are not made
@@ -607,7 +705,8 @@ class TraceStdp final : public Plasticity {
 
   std::vector<SourceState> pre_;
   std::vector<std::vector<PostEntry>> post_;
-  std::vector<PostSummary> summary_;  // per target: the tail of post_
+  std::vector<PostSummary> summary_;             // per target: the tail of post_
+  std::vector<TripletSummary> triplet_summary_;  // per target, triplet rule only
   std::vector<std::vector<PreEntry>> pre_history_;
   std::deque<NeuronSpike> fifo_;  // pre spikes in time order, for choosing flushes
   std::vector<PreSnapshot> snapshots_;

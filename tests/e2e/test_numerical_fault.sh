@@ -74,4 +74,32 @@ with h5py.File(sys.argv[1], "r") as f, h5py.File(sys.argv[2], "r") as r:  # plai
                  f"52 ms has {len(tr)}, or they differ")
     print(f"faulty.h5: closed, {len(t)} spikes of drive up to 52 ms, as a healthy run")
 PY
+# A finite value beyond float32's range is no fault (the run goes on), but the file can only
+# hold it as inf: the run says so once per trace, with the first value, time and neuron.
+cat > huge.toml <<'TOML'
+[simulation]
+dt = 0.1
+duration = 2.0
+
+[[populations]]
+name = "big"
+model = "rate"
+size = 2
+params = { tau = "0 ms", b = 1e39 }
+
+[recordings]
+state = [{ population = "big", variable = "r" }]
+TOML
+status=0
+"$SPIKEFLOW" run huge.toml -o huge.h5 --quiet 2>err.txt || status=$?
+[ "$status" -eq 0 ] || fail "a finite 1e39 stopped the run with $status: $(cat err.txt)"
+for part in "warning: 'big' r: 40 recorded value(s) beyond the float32 range" \
+            "stored as inf" "the first: 1e+39 at t = 0.1 ms, neuron 0"; do
+  grep -qF "$part" err.txt || fail "warning lacks '$part': $(cat err.txt)"
+done
+"$PY" -c "import h5py, numpy as np, sys; d = h5py.File('huge.h5')['report/big/data'][()]; \
+sys.exit(0 if np.isinf(d).all() and d.shape == (20, 2) else 'FAIL: ' + repr(d))" ||
+  fail "the overflowing trace is not inf in the file"
+"$SPIKEFLOW" run healthy.toml -o quiet.h5 --quiet 2>err.txt || fail "healthy run failed"
+[ ! -s err.txt ] || fail "a healthy run warned: $(cat err.txt)"
 echo "PASS test_numerical_fault"

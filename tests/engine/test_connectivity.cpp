@@ -8,12 +8,14 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <set>
 #include <vector>
 
 #include "engine/network.hpp"
 #include "engine_test_support.hpp"
 #include "models/lif_delta.hpp"
+#include "tests/models/model_test_support.hpp"
 
 using namespace spikeflow;
 using Catch::Matchers::Contains;
@@ -476,4 +478,44 @@ TEST_CASE("a static projection costs about 8 bytes per synapse", "[unit]") {
     CHECK(per >= 8.0);
     CHECK(per <= 8.0 + partitions * 1000.0 * 20.0 / 100000.0 + 1e-9);
   }
+}
+
+TEST_CASE("a weight matrix gives synapse (j -> i) the entry [i, j], for any partition count",
+          "[unit]") {
+  // Requirement: SynapseSpec::weight_matrix, the layout of a PyTorch Linear weight [out, in];
+  // delays still come from their distribution; misuse names the projection and the sizes.
+  const std::vector<double> m = {0.5, -1.25, 2.0, 0.0, 3.5, -0.75};  // 2 targets x 3 sources
+  for (const int partitions : {1, 2, 3}) {
+    Network net({.dt = 0.1, .seed = 3, .threads = 2, .partitions = partitions});
+    const auto a = net.add_population("a", models::make_lif_delta(3));
+    const auto b = net.add_population("b", models::make_lif_delta(2));
+    SynapseSpec spec{.delay = Distribution::uniform(0.1, 2.0)};
+    spec.weight_matrix = std::make_shared<const std::vector<double>>(m);
+    const auto p = net.connect(a, b, ConnectionRule::all_to_all(), spec);
+    net.build();
+    std::map<std::pair<NeuronIndex, NeuronIndex>, double> seen;
+    net.for_each_synapse(p, [&](NeuronIndex s, NeuronIndex t, float w, Step d) {
+      seen[{s, t}] = w;
+      CHECK(d >= 1);
+      CHECK(d <= 20);
+    });
+    REQUIRE(seen.size() == 6);
+    for (NeuronIndex t = 0; t < 2; ++t)
+      for (NeuronIndex s = 0; s < 3; ++s) CHECK(seen[{s, t}] == m[t * 3 + s]);
+  }
+
+  Network net({.dt = 0.1, .seed = 3});
+  const auto a = net.add_population("a", models::make_lif_delta(3));
+  const auto b = net.add_population("b", models::make_lif_delta(2));
+  SynapseSpec spec;
+  spec.weight_matrix = std::make_shared<const std::vector<double>>(std::vector<double>(5, 1.0));
+  CHECK(test::config_error([&] { net.connect(a, b, ConnectionRule::all_to_all(), spec); }) ==
+        "projection 'a->b': weight matrix has 5 values, expected 2 targets x 3 sources = 6");
+  spec.weight_matrix = std::make_shared<const std::vector<double>>(m);
+  CHECK(test::config_error([&] { net.connect(a, b, ConnectionRule::fixed_indegree(2), spec); }) ==
+        "projection 'a->b': a weight matrix needs rule all_to_all, got fixed_indegree");
+  spec.weight_matrix =
+      std::make_shared<const std::vector<double>>(std::vector<double>{1, 2, 3, 4, NAN, 6});
+  CHECK(test::config_error([&] { net.connect(a, b, ConnectionRule::all_to_all(), spec); }) ==
+        "projection 'a->b': weight matrix entry [1, 1] must be finite (float range), got nan");
 }

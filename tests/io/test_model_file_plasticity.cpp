@@ -91,6 +91,6 @@ TEST_CASE("examples/stdp.toml loads a plastic projection with weights recorded e
   REQUIRE(m.settings.weight_snapshots.size() == 1);
   CHECK(m.settings.weight_snapshots[0].times.size() == 11);
   CHECK(m.settings.weight_snapshots[0].times.back() == 10000.0);
-  // 12 bytes per plastic synapse in the estimate (20 000 synapses).
+  // The estimate counts the plastic synapses (20 000).
   CHECK(m.estimate.synapses == 20000);
 }

@@ -2,6 +2,7 @@
 // tests because it shares their fixture): errors name the file, the dataset and both shapes.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <string>
 
 #include "io/tensor_file.hpp"
@@ -86,4 +87,24 @@ TEST_CASE("tensor file: group paths with or without slashes name the same datase
   CHECK(io::TensorFile::join("/fc1/", "/weight") == "/fc1/weight");
   const io::TensorFile file(dnn_fixture());
   CHECK(file.read("dense_relu/bias").values == file.read("/dense_relu/bias").values);
+}
+
+TEST_CASE("tensor file: write_tensor_file writes what TensorFile reads back", "[io]") {
+  // Requirement: float64 datasets with groups made on the way, shapes kept, root attributes.
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "spikeflow_test_write_tensors.h5";
+  io::write_tensor_file(path,
+                        {{"L2/weight", io::Tensor{{2, 3}, {1, 2, 3, 4, 5, 6.5}}},
+                         {"scales", io::Tensor{{3}, {0.1, 0.2, 0.3}}}},
+                        {{"source", "a test"}});
+  {
+    const io::TensorFile f(path);
+    const io::Tensor w = f.read("L2/weight");
+    CHECK(w.shape == std::vector<std::size_t>{2, 3});
+    CHECK(w.values == std::vector<double>{1, 2, 3, 4, 5, 6.5});
+    CHECK(f.read("/scales").values == std::vector<double>{0.1, 0.2, 0.3});
+  }
+  std::filesystem::remove(path);
+  CHECK_THROWS_WITH(io::write_tensor_file("/nonexistent-dir/x.h5", {}),
+                    Contains("tensor file '/nonexistent-dir/x.h5': creating the file"));
 }
