@@ -134,7 +134,7 @@ int exit_code_of(std::exception_ptr error, std::string& message) {
     message = e.what();
     return kExitModelError;
   } catch (const DiskFull& e) {
-    print_error(e.what());
+    message = e.what();
     return kExitDiskFull;
   } catch (const IoFailure& e) {
     message = e.what();

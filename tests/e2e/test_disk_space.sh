@@ -85,6 +85,7 @@ SPIKEFLOW_TEST_FREE_SPACE=1000 "$SPIKEFLOW" run cuba.toml -o pre.h5 >out3.txt 2>
 [ "$status" -eq 6 ] || fail "full before the run: exit $status, expected 6: $(cat err3.txt)"
 grep -q "error: only 1000 B free on the filesystem of 'pre.h5', less than the 64.0 MiB a run keeps free" err3.txt \
   || fail "full before the run: message: $(cat err3.txt)"
+[ "$(grep -c 'error:' err3.txt)" -eq 1 ] || fail "full before the run: not one error line: $(cat err3.txt)"
 ! grep -q '^building' err3.txt || fail "full before the run: the network was built: $(cat err3.txt)"
 [ ! -e pre.h5 ] || fail "full before the run: pre.h5 was written"
 # The same for a resume: the killed run's recording and checkpoint stay as they were.
@@ -97,5 +98,6 @@ SPIKEFLOW_TEST_FREE_SPACE=1000 "$SPIKEFLOW" resume killed.ckpt.h5 2>err4.txt || 
 [ "$status" -eq 6 ] || fail "full before the resume: exit $status, expected 6: $(cat err4.txt)"
 grep -q "only 1000 B free on the filesystem of '.*killed.h5'" err4.txt \
   || fail "full before the resume: message: $(cat err4.txt)"
+[ "$(grep -c 'error:' err4.txt)" -eq 1 ] || fail "full before the resume: not one error line: $(cat err4.txt)"
 [ "$(md5sum killed.h5 killed.ckpt.h5)" = "$sums" ] || fail "full before the resume: files changed"
 echo "PASS test_disk_space"
