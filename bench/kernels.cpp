@@ -1,5 +1,6 @@
 // Micro-benchmarks of the hot paths, one figure each (see bench/README.md for the cost model):
-//   neuron update      ns per neuron-step, per model, no input
+//   neuron update      ns per neuron-step, per model, no input (every model reads a current
+//                      array and a ring slot of zeros; lif_exp_no_input as N1: neither)
 //   Poisson input      ns per neuron-step (one count drawn per neuron and step)
 //   spike delivery     ns per synaptic event, whole window loop of a network whose sources
 //                      fire on a schedule (so no neuron dynamics are measured)
@@ -62,6 +63,28 @@ void run_update(benchmark::State& state, std::unique_ptr<Population> model) {
       benchmark::Counter(static_cast<double>(state.iterations()) * kNeurons,
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
+
+// lif_exp as N1 runs it: no current input (StepInput::has_current false) and an empty
+// arrival list, so the kernel reads neither the current array nor the ring slot.
+void BM_update_lif_exp_no_input(benchmark::State& state) {
+  auto model = models::make_lif_exp(kNeurons);
+  model->prepare(TimeGrid(0.1));
+  std::vector<double> ex(kNeurons, 0.0), inh(kNeurons, 0.0), current(kNeurons, 0.0);
+  const NeuronIndex no_arrivals[1] = {0};
+  std::vector<NeuronIndex> spikes;
+  SpikeSink sink(spikes);
+  const StepInput in{ex.data(), inh.data(), current.data(), false, no_arrivals, 0};
+  Step step = 0;
+  for (auto _ : state) {
+    spikes.clear();
+    model->update({0, kNeurons}, step++, in, sink);
+    benchmark::DoNotOptimize(spikes.data());
+  }
+  state.counters["ns_per_neuron_step"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * kNeurons,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_update_lif_exp_no_input);
 
 void BM_update_lif_delta(benchmark::State& s) {
   run_update(s, models::make_lif_delta(kNeurons));

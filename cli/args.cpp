@@ -145,4 +145,24 @@ double parse_positive_double(const std::string& option, const std::string& text)
   return value;
 }
 
+double parse_number_in(const std::string& option, const std::string& text,
+                       const NumberRange& range) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  const bool above_min = range.min_included ? value >= range.min : value > range.min;
+  const bool below_max = range.max_included ? value <= range.max : value < range.max;
+  if (!text.empty() && end == text.c_str() + text.size() && std::isfinite(value) && above_min &&
+      below_max)
+    return value;
+  std::ostringstream expected;
+  expected.precision(12);
+  if (std::isinf(range.max))
+    expected << (range.min_included ? ">= " : "> ") << range.min;
+  else
+    expected << "in " << (range.min_included ? '[' : '(') << range.min << ", " << range.max
+             << (range.max_included ? ']' : ')');
+  throw UsageError("option " + option + ": expected a number " + expected.str() + ", got '" + text +
+                   "'");
+}
+
 }  // namespace spikeflow::cli

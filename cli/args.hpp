@@ -62,5 +62,14 @@ std::int64_t parse_integer(const std::string& option, const std::string& text, s
                            std::int64_t max);
 std::uint64_t parse_unsigned(const std::string& option, const std::string& text);
 double parse_positive_double(const std::string& option, const std::string& text);
+// A finite number in a range, each end open or closed; the message states the range:
+//   option --initial-v: expected a number in [0, 1), got '-3'
+//   option --from: expected a number >= 0, got '-100'        (max = infinity)
+struct NumberRange {
+  double min = 0.0, max = 0.0;
+  bool min_included = true, max_included = true;
+};
+double parse_number_in(const std::string& option, const std::string& text,
+                       const NumberRange& range);
 
 }  // namespace spikeflow::cli

@@ -6,18 +6,20 @@
 // spiking neuron's rate is its spikes (stamped (s + 1) dt) in the bin / window; a rate unit's
 // value is the mean of its trace frames in the bin (frame f holds the state at start + f dt).
 // Neuron j of the spiking population is compared with rate unit j, for the units the rate
-// trace recorded. Per population:
+// trace recorded that the spiking population has (units beyond its size are left out, with a
+// note). Per population:
 //   time series   S_b, R_b: the means over the neurons of each bin;
 //                 correlation (Pearson) and RMSE of S against R across bins;
 //   per neuron    s_j, r_j: each neuron's mean over the bins; correlation and RMSE across
 //                 neurons;
-//   relative error |mean S - mean R| / mean R, and the bias mean S - mean R;
+//   relative error |mean S - mean R| / |mean R| (undefined for mean R = 0), and the bias
+//                 mean S - mean R;
 //   spread        sd(t) of S_b and of R_b across bins, sd(n) of s_j and of r_j across
 //                 neurons (population standard deviations).
-// A correlation is undefined (NaN, null in JSON) when either side is constant (to 1e-6
-// relative: sum (x - mean)^2 <= 1e-12 sum x^2). The common case is a rate model that is
-// stationary (its mean is the same in every bin: a mean-field or rate twin at its fixed
-// point) or homogeneous (all its units equal); then the output says so and names what
+// A correlation is undefined (NaN, null in JSON) when either side is constant: its standard
+// deviation at most 1e-4 of its mean's magnitude (kConstantRelative). The common case is a rate
+// model that is stationary (its mean is the same in every bin: a mean-field or rate twin at its
+// fixed point) or homogeneous (all its units equal); then the output says so and names what
 // compares instead: the time-averaged rate (rel err, bias), and the spiking run's own
 // fluctuation sd(t) (RMSE(t)^2 = bias^2 + sd(t)^2 exactly when R is constant) and spread
 // across neurons sd(n), which such a twin does not have.
@@ -35,6 +37,8 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/h5_reader.hpp"
+#include "cli/output_check.hpp"
+#include "engine/error.hpp"
 
 namespace spikeflow::cli {
 
@@ -77,6 +81,8 @@ struct RateTrace {
 
 struct Figures {
   std::string spiking, rate, variable;
+  std::uint64_t spiking_size = 0;      // 0: the file does not say
+  std::size_t units_left_out = 0;      // rate units beyond the spiking population's size
   std::vector<double> bin_end, S, R;   // per bin
   std::vector<std::uint64_t> neurons;  // compared ids
   std::vector<double> s, r;            // per neuron
@@ -107,7 +113,11 @@ std::string report_group(const H5File& f, const std::string& pop, std::string& v
   const std::string base = "/report/" + pop;
   if (f.exists(base + "/data")) {
     const auto name = f.attribute(base + "/data", "variable_name");
-    variable = name ? name->text : "";
+    if (!name)
+      throw IoFailure("'" + f.path() + "': " + base +
+                      "/data has no variable_name attribute, so it is not known to be a rate "
+                      "(r, rate or y)");
+    variable = name->text;
     // Only a rate is compared with spike rates: a membrane potential in mV is not one.
     if (std::find(kRateVariables.begin(), kRateVariables.end(), variable) != kRateVariables.end())
       return base;
@@ -153,17 +163,22 @@ RateTrace read_rate(const H5File& f, const std::string& pop) {
   return t;
 }
 
-// Constant to 1e-6 relative (e.g. identical rate units, apart from the rounding of their
-// sums and of the float32 recording): sum (x - mean)^2 <= 1e-12 sum x^2. One value is
-// constant too. A correlation with a constant series is undefined, not a number of noise.
+// A series whose standard deviation is at most this share of |mean| counts as constant: the
+// units of a stationary twin that differ only by rounding or an unfinished convergence (1e-4
+// Hz at 50 Hz is 2e-6), far below what binned spike counts resolve (a 1e-4 relative
+// difference needs some 10^8 spikes per bin to show). A correlation with such a series
+// measures the noise, not the model: it is reported as undefined.
+constexpr double kConstantRelative = 1e-4;
+
+// Constant to kConstantRelative (sd <= 1e-4 |mean|); one value is constant too.
 bool is_constant(const std::vector<double>& a) {
   if (a.size() < 2) return true;
   double m = 0.0;
   for (const double x : a) m += x;
   m /= static_cast<double>(a.size());
-  double spread = 0.0, square = 0.0;
-  for (const double x : a) spread += (x - m) * (x - m), square += x * x;
-  return spread <= 1e-12 * square;
+  double spread = 0.0;
+  for (const double x : a) spread += (x - m) * (x - m);
+  return std::sqrt(spread / static_cast<double>(a.size())) <= kConstantRelative * std::fabs(m);
 }
 
 double pearson(const std::vector<double>& a, const std::vector<double>& b) {
@@ -204,6 +219,29 @@ double mean(const std::vector<double>& a) {
   return a.empty() ? NAN : sum / static_cast<double>(a.size());
 }
 
+// "0.5 ms", not std::to_string's "0.500000 ms".
+std::string ms(double value) {
+  return concat(value, " ms");
+}
+
+// A population whose outputs are graded values (a rate population or a module) has no
+// spikes to compare: refused, not reported as silent. Files from before the `graded`
+// attribute: no spike at all and a rate trace of its own mark such a population.
+void refuse_graded_as_spiking(const H5File& f, const std::string& pop) {
+  const std::string g = "/spikes/" + pop;
+  const auto graded = f.attribute(g, "graded");
+  const auto count = f.shape(g + "/timestamps");
+  const bool silent = !count || count->empty() || (*count)[0] == 0;
+  const bool looks_graded = !graded && silent && has_rate_trace(f, pop);
+  if ((graded && graded->number && *graded->number != 0.0) || looks_graded) {
+    const auto model = f.attribute(g, "model");
+    throw UsageError("'" + f.path() + "': population '" + pop + "'" +
+                     (model ? " (" + model->text + ")" : std::string()) +
+                     " has graded outputs and no spikes: it cannot be the spiking side; give a "
+                     "spiking population first (--map SPIKING=RATE)");
+  }
+}
+
 double simulated_until(const H5File& f) {
   const auto v = f.value("/provenance/simulated_until_ms");
   return v && v->number ? *v->number : INFINITY;
@@ -217,26 +255,40 @@ Figures compare(const H5File& spiking, const H5File& rates, const std::string& s
   const RateTrace t = read_rate(rates, rate_pop);
   out.variable = t.variable;
   if (window < t.dt * (1.0 - 1e-9))
-    throw UsageError("option --window: " + std::to_string(window) +
-                     " ms is shorter than the rate trace's interval of " + std::to_string(t.dt) +
-                     " ms in '" + rates.path() + "'");
+    throw UsageError("option --window: " + ms(window) +
+                     " is shorter than the rate trace's interval of " + ms(t.dt) + " in '" +
+                     rates.path() + "'");
   const double last_frame = t.start + static_cast<double>(t.frames) * t.dt - t.dt;
   const double end = std::min(simulated_until(spiking), last_frame);
   const std::size_t bins =
       end > from ? static_cast<std::size_t>(std::floor((end - from) / window + 1e-9)) : 0;
   if (bins == 0)
-    throw UsageError("no whole window of " + std::to_string(window) + " ms between --from " +
-                     std::to_string(from) + " ms and the end of the data (" + std::to_string(end) +
-                     " ms)");
+    throw UsageError("no whole window of " + ms(window) + " between --from " + ms(from) +
+                     " and the end of the data (" + ms(end) + ")");
 
   const std::string sg = "/spikes/" + spk_pop;
   if (!spiking.is_group(sg))
     throw IoFailure("'" + spiking.path() + "': no spikes of population '" + spk_pop + "'");
+  refuse_graded_as_spiking(spiking, spk_pop);
   const std::vector<double> times = read_all(spiking, sg + "/timestamps");
   const std::vector<double> ids = read_all(spiking, sg + "/node_ids");
-  const std::size_t n = t.neurons.size();
+
+  // The rate units the spiking population has a neuron for (all, if its size is unknown).
+  if (const auto size = spiking.attribute(sg, "size"); size && size->number)
+    out.spiking_size = static_cast<std::uint64_t>(*size->number);
+  std::vector<std::size_t> kept;  // columns of the trace
+  for (std::size_t j = 0; j < t.neurons.size(); ++j)
+    if (out.spiking_size == 0 || t.neurons[j] < out.spiking_size) kept.push_back(j);
+  out.units_left_out = t.neurons.size() - kept.size();
+  if (kept.empty())
+    throw UsageError(concat("'", rates.path(), "': the rate units of '", rate_pop, "' (ids from ",
+                            t.neurons.front(), ") are all beyond the ", out.spiking_size,
+                            " neurons of '", spk_pop, "' in '", spiking.path(),
+                            "': nothing to compare"));
+  const std::size_t n = kept.size();
+  const std::size_t recorded = t.neurons.size();
   std::map<std::uint64_t, std::size_t> column;
-  for (std::size_t j = 0; j < n; ++j) column[t.neurons[j]] = j;
+  for (std::size_t j = 0; j < n; ++j) column[t.neurons[kept[j]]] = j;
 
   // Bin b is (from + b window, from + (b + 1) window]; a small tolerance keeps values
   // stamped exactly on a bin edge in the bin they end.
@@ -256,10 +308,10 @@ Figures compare(const H5File& spiking, const H5File& rates, const std::string& s
     const long b = bin_of(t.start + static_cast<double>(f) * t.dt);
     if (b < 0) continue;
     frames[b] += 1.0;
-    for (std::size_t j = 0; j < n; ++j) sums[b * n + j] += t.data[f * n + j];
+    for (std::size_t j = 0; j < n; ++j) sums[b * n + j] += t.data[f * recorded + kept[j]];
   }
 
-  out.neurons = t.neurons;
+  for (const std::size_t j : kept) out.neurons.push_back(t.neurons[j]);
   out.s.assign(n, 0.0);
   out.r.assign(n, 0.0);
   for (std::size_t b = 0; b < bins; ++b) {
@@ -281,7 +333,10 @@ Figures compare(const H5File& spiking, const H5File& rates, const std::string& s
   out.rmse_neurons = rmse(out.s, out.r);
   out.mean_spiking = mean(out.S);
   out.mean_rate = mean(out.R);
-  out.relative_error = std::fabs(out.mean_spiking - out.mean_rate) / out.mean_rate;
+  // Undefined (NaN) for a silent rate model; |mean R| for models with negative outputs.
+  out.relative_error = out.mean_rate == 0.0
+                           ? NAN
+                           : std::fabs(out.mean_spiking - out.mean_rate) / std::fabs(out.mean_rate);
   out.bias = out.mean_spiking - out.mean_rate;
   out.sd_time_spiking = sd(out.S);
   out.sd_time_rate = sd(out.R);
@@ -319,29 +374,63 @@ std::vector<std::pair<std::string, std::string>> pairs_of(const ParsedArgs& args
   return pairs;
 }
 
-// Why a correlation is undefined, and what compares instead; empty if both are defined.
+// "rel err 0.0644 (spiking - rate = +3.596 Hz)", or why the relative error is undefined.
+std::string mean_comparison(const Figures& f) {
+  char text[160];
+  if (std::isnan(f.relative_error))
+    std::snprintf(text, sizeof text,
+                  "rel err undefined (the rate model's mean is 0 Hz), spiking - rate = %+.4g Hz",
+                  f.bias);
+  else
+    std::snprintf(text, sizeof text, "rel err %.4g (spiking - rate = %+.4g Hz)", f.relative_error,
+                  f.bias);
+  return text;
+}
+
+// Why a correlation or the relative error is undefined and what compares instead, and which
+// units were left out; empty if nothing needs saying.
 std::vector<std::string> notes(const Figures& f) {
   std::vector<std::string> out;
   const std::string name = f.spiking == f.rate ? f.spiking : f.spiking + " -> " + f.rate;
-  char text[640];
-  if (f.rate_constant_in_time) {
+  const std::string means = mean_comparison(f);
+  char text[720];
+  if (f.units_left_out > 0) {
+    std::snprintf(text, sizeof text,
+                  "%s: the rate model records %zu units with ids beyond the %llu neurons of the "
+                  "spiking population; they are left out (neuron j is compared with unit j).",
+                  name.c_str(), f.units_left_out + f.neurons.size(),
+                  static_cast<unsigned long long>(f.spiking_size));
+    out.push_back(text);
+  }
+  if (f.rate_constant_in_time && f.spiking_constant_in_time) {
+    std::snprintf(text, sizeof text,
+                  "%s: corr(t) is undefined: both the spiking run and the rate model have the "
+                  "same mean rate in every bin. Compare the time-averaged rates: %s.",
+                  name.c_str(), means.c_str());
+    out.push_back(text);
+  } else if (f.rate_constant_in_time) {
     std::snprintf(text, sizeof text,
                   "%s: corr(t) is undefined: the rate model is stationary (its mean rate is the "
-                  "same in every bin). Compare the time-averaged rates instead: rel err %.4g "
-                  "(spiking - rate = %+.4g Hz). The spiking run fluctuates about its mean by "
-                  "sd(t) = %.4g Hz, which a stationary model does not have: RMSE(t)^2 = bias^2 + "
-                  "sd(t)^2.",
-                  name.c_str(), f.relative_error, f.bias, f.sd_time_spiking);
+                  "same in every bin). Compare the time-averaged rates instead: %s. The spiking "
+                  "run fluctuates about its mean by sd(t) = %.4g Hz, which a stationary model "
+                  "does not have: RMSE(t)^2 = bias^2 + sd(t)^2.",
+                  name.c_str(), means.c_str(), f.sd_time_spiking);
     out.push_back(text);
   } else if (f.spiking_constant_in_time) {
     std::snprintf(text, sizeof text,
                   "%s: corr(t) is undefined: the spiking run's mean rate is the same in every "
                   "bin, the rate model's varies by sd(t) = %.4g Hz. Compare the time-averaged "
-                  "rates: rel err %.4g (spiking - rate = %+.4g Hz).",
-                  name.c_str(), f.sd_time_rate, f.relative_error, f.bias);
+                  "rates: %s.",
+                  name.c_str(), f.sd_time_rate, means.c_str());
     out.push_back(text);
   }
-  if (f.rate_constant_across_neurons) {
+  if (f.rate_constant_across_neurons && f.spiking_constant_across_neurons) {
+    std::snprintf(text, sizeof text,
+                  "%s: corr(n) is undefined: every spiking neuron and every rate unit has the "
+                  "same mean rate (%.4g and %.4g Hz).",
+                  name.c_str(), f.mean_spiking, f.mean_rate);
+    out.push_back(text);
+  } else if (f.rate_constant_across_neurons) {
     std::snprintf(text, sizeof text,
                   "%s: corr(n) is undefined: every rate unit has the same mean rate (a "
                   "homogeneous model). The spiking neurons' mean rates spread by sd(n) = %.4g Hz "
@@ -354,6 +443,10 @@ std::vector<std::string> notes(const Figures& f) {
                   "%s: corr(n) is undefined: every spiking neuron has the same mean rate, the "
                   "rate units' spread by sd(n) = %.4g Hz.",
                   name.c_str(), f.sd_neurons_rate);
+    out.push_back(text);
+  }
+  if (std::isnan(f.relative_error) && !f.rate_constant_in_time && !f.spiking_constant_in_time) {
+    std::snprintf(text, sizeof text, "%s: %s.", name.c_str(), means.c_str());
     out.push_back(text);
   }
   return out;
@@ -397,8 +490,8 @@ std::string json(const std::vector<Figures>& all, double window, double from) {
     const Figures& f = all[i];
     o << (i ? ", " : "") << "{\"spiking\": " << quoted(f.spiking)
       << ", \"rate\": " << quoted(f.rate) << ", \"variable\": " << quoted(f.variable)
-      << ", \"neurons\": " << f.neurons.size() << ", \"bins\": " << f.bin_end.size()
-      << ", \"mean_spiking_hz\": " << number(f.mean_spiking)
+      << ", \"neurons\": " << f.neurons.size() << ", \"rate_units_left_out\": " << f.units_left_out
+      << ", \"bins\": " << f.bin_end.size() << ", \"mean_spiking_hz\": " << number(f.mean_spiking)
       << ", \"mean_rate_hz\": " << number(f.mean_rate)
       << ", \"correlation_time\": " << number(f.corr_time)
       << ", \"rmse_time_hz\": " << number(f.rmse_time)
@@ -440,9 +533,12 @@ void print_table(const std::vector<Figures>& all, double window, double from) {
   std::vector<std::string> all_notes;
   for (const Figures& f : all) {
     const std::string name = f.spiking == f.rate ? f.spiking : f.spiking + " -> " + f.rate;
-    std::printf("%-24s %7zu %5zu %10.4g %10.4g %8.4f %9s %10.4g %9.4g %9s %10.4g %9.4g\n",
+    char relative[16] = "-";
+    if (!std::isnan(f.relative_error))
+      std::snprintf(relative, sizeof relative, "%.4f", f.relative_error);
+    std::printf("%-24s %7zu %5zu %10.4g %10.4g %8s %9s %10.4g %9.4g %9s %10.4g %9.4g\n",
                 name.c_str(), f.neurons.size(), f.bin_end.size(), f.mean_spiking, f.mean_rate,
-                f.relative_error, corr(f.corr_time).c_str(), f.rmse_time, f.sd_time_spiking,
+                relative, corr(f.corr_time).c_str(), f.rmse_time, f.sd_time_spiking,
                 corr(f.corr_neurons).c_str(), f.rmse_neurons, f.sd_neurons_spiking);
     for (const std::string& n : notes(f)) all_notes.push_back(n);
   }
@@ -461,17 +557,21 @@ int compare_command(const std::vector<std::string>& words) {
   if (args.positionals.size() != 2)
     throw UsageError("compare needs SPIKING.h5 and RATE.h5 (see 'spikeflow compare --help')");
   const double window =
-      args.last("window") ? parse_positive_double("window", *args.last("window")) : 50.0;
-  double from = 0.0;
-  if (const auto text = args.last("from"); text && *text != "0")
-    from = parse_positive_double("from", *text);
+      args.last("window") ? parse_positive_double("--window", *args.last("window")) : 50.0;
+  const double from = args.last("from") ? parse_number_in("--from", *args.last("from"),
+                                                          {0.0, INFINITY, true, false})
+                                        : 0.0;
   const H5File spiking = H5File::open(args.positionals[0]);
   const H5File rates = H5File::open(args.positionals[1]);
+  const auto path = args.last("json");
+  if (path && *path != "-") {
+    refuse_input_as_output(*path, {args.positionals[0], args.positionals[1]}, "--json");
+    check_output_writable(*path);
+  }
 
   std::vector<Figures> all;
   for (const auto& [spk, rate] : pairs_of(args, spiking, rates))
     all.push_back(compare(spiking, rates, spk, rate, window, from));
-  const auto path = args.last("json");
   if (!path || *path != "-") print_table(all, window, from);  // '-': stdout is the JSON
   if (path) {
     const std::string text = json(all, window, from);

@@ -2,16 +2,21 @@
 // if_subtract neurons (models/ann_to_snn.hpp), measures how often the spiking network takes
 // the rate network's class after each simulation time, and writes the spiking network as a
 // model file for one input (docs/ann_to_snn.md).
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/h5_reader.hpp"
+#include "cli/output_check.hpp"
 #include "engine/error.hpp"
 #include "io/tensor_file.hpp"
 #include "models/ann_to_snn.hpp"
@@ -62,20 +67,37 @@ constexpr const char* kConvertUsage =
     "\n"
     "options:\n";
 
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  for (std::string part; std::getline(in, part, ',');) out.push_back(part);
-  return out;
+// The comma-separated parts of an option's value, each of them non-empty: "fc1,,fc3", "fc1,"
+// and "" are refused (a stray comma is a slip, not an empty entry to skip).
+std::vector<std::string> list_of(const char* option, const std::string& text,
+                                 const char* expected) {
+  std::vector<std::string> parts;
+  for (std::size_t begin = 0;;) {
+    const std::size_t comma = text.find(',', begin);
+    parts.push_back(text.substr(begin, comma == std::string::npos ? comma : comma - begin));
+    if (comma == std::string::npos) break;
+    begin = comma + 1;
+  }
+  for (std::size_t k = 0; k < parts.size(); ++k)
+    if (parts[k].empty())
+      throw UsageError(concat("option --", option, ": entry ", k + 1, " of '", text,
+                              "' is empty; expected ", expected));
+  return parts;
 }
 
-// "DATASET" of the ANN file, or "FILE.h5:DATASET".
+// The file a DATASET option names: the ANN file, or FILE of "FILE.h5:DATASET".
+fs::path file_of(const fs::path& ann, const std::string& spec) {
+  const auto colon = spec.rfind(':');
+  return colon == std::string::npos ? ann : fs::path(spec.substr(0, colon));
+}
+
+// "DATASET" of the ANN file, or "FILE.h5:DATASET". Every value must be finite (the message
+// names the file, the dataset and the element).
 io::Tensor read_dataset(const fs::path& ann, const std::string& spec, const char* option) {
   const auto colon = spec.rfind(':');
-  const fs::path file = colon == std::string::npos ? ann : fs::path(spec.substr(0, colon));
   const std::string name = colon == std::string::npos ? spec : spec.substr(colon + 1);
   if (name.empty()) throw UsageError(concat("option --", option, ": no dataset in '", spec, "'"));
-  const io::TensorFile f(file);
+  const io::TensorFile f(file_of(ann, spec));
   return f.read(name);
 }
 
@@ -90,17 +112,43 @@ io::Tensor read_inputs(const fs::path& ann, const std::string& spec, const char*
   return t;
 }
 
-std::vector<dnn::Dense> load_layers(const fs::path& path, const ParsedArgs& args) {
-  const io::TensorFile file(path);
-  std::vector<std::string> groups;
-  if (const auto given = args.last("layers")) {
-    groups = split(*given);
-  } else {
-    for (int k = 1; file.has(concat("fc", k, "/weight")); ++k) groups.push_back(concat("fc", k));
-    if (groups.empty())
-      throw ConfigError(concat("tensor file '", path.string(),
-                               "' has no fc1/weight; name the layers with --layers"));
+// k for a group named "fc<k>" (k >= 1, digits only), else 0.
+long fc_number(const std::string& group) {
+  if (group.size() < 3 || group.compare(0, 2, "fc") != 0 || group.size() > 12) return 0;
+  long k = 0;
+  for (std::size_t i = 2; i < group.size(); ++i) {
+    if (group[i] < '0' || group[i] > '9') return 0;
+    k = 10 * k + (group[i] - '0');
   }
+  return k;
+}
+
+// fc1, fc2, ... up to the first number without a fc<k>/weight. A layer after a gap (fc1, fc2,
+// fc4) is refused: taking the network up to the gap would silently cut it short.
+std::vector<std::string> default_layers(const io::TensorFile& file) {
+  std::vector<std::string> groups;
+  for (int k = 1; file.has(concat("fc", k, "/weight")); ++k) groups.push_back(concat("fc", k));
+  if (groups.empty())
+    throw ConfigError(concat("tensor file '", file.path().string(),
+                             "' has no fc1/weight; name the layers with --layers"));
+  const long missing = static_cast<long>(groups.size()) + 1;
+  for (const std::string& g : file.children("/"))
+    if (fc_number(g) > missing && file.has(g + "/weight"))
+      throw ConfigError(concat("tensor file '", file.path().string(), "': the layers fc1 .. fc",
+                               missing - 1, " are followed by ", g, " after a gap (no fc", missing,
+                               "/weight); name the layers with --layers"));
+  return groups;
+}
+
+std::vector<std::string> layer_groups(const io::TensorFile& file, const ParsedArgs& args) {
+  if (const auto given = args.last("layers"))
+    return list_of("layers", *given, "G1,G2,...: the groups of the layers, in order");
+  return default_layers(file);
+}
+
+std::vector<dnn::Dense> load_layers(const io::TensorFile& file,
+                                    const std::vector<std::string>& groups,
+                                    const ParsedArgs& args) {
   const std::string last = args.last("output-activation").value_or("identity");
   if (last != "identity" && last != "relu")
     throw UsageError("option --output-activation: expected identity or relu, got '" + last + "'");
@@ -119,7 +167,8 @@ constexpr std::int64_t kMaxSteps = 10'000'000;
 
 std::vector<Step> steps_of(const ParsedArgs& args) {
   std::vector<Step> at;
-  for (const std::string& s : split(args.last("time").value_or("25,50,100,200,400"))) {
+  for (const std::string& s : list_of("time", args.last("time").value_or("25,50,100,200,400"),
+                                      "S1,S2,...: increasing step counts")) {
     const Step k = parse_integer("time", s, 1, kMaxSteps);
     if (!at.empty() && k <= at.back())
       throw UsageError("option --time: steps must increase, got " + s + " after " +
@@ -127,6 +176,133 @@ std::vector<Step> steps_of(const ParsedArgs& args) {
     at.push_back(k);
   }
   return at;
+}
+
+// The classes of the evaluated rows: integers in [0, classes), one per row.
+std::vector<double> read_labels(const fs::path& ann, const std::string& spec, std::size_t rows,
+                                std::size_t classes) {
+  std::vector<double> labels = read_dataset(ann, spec, "labels").values;
+  if (labels.size() != rows)
+    throw ConfigError(concat("option --labels: dataset '", spec, "' has ", labels.size(),
+                             " values for ", rows, " inputs"));
+  for (std::size_t k = 0; k < rows; ++k)
+    if (labels[k] != std::floor(labels[k]) || labels[k] < 0.0 ||
+        labels[k] >= static_cast<double>(classes))
+      throw ConfigError(concat("option --labels: dataset '", spec, "' has ", labels[k], " at row ",
+                               k, "; a label must be an integer in [0, ", classes,
+                               ") (the network has ", classes, " outputs)"));
+  return labels;
+}
+
+// The engine keeps weights (and the currents of `current` projections) as floats: a
+// normalised value beyond float range is refused here, naming the file, dataset and entry it
+// comes from, instead of an internal projection at build time.
+constexpr double kFloatMax = std::numeric_limits<float>::max();
+
+void check_float_range(const models::ConvertedNetwork& snn, const io::TensorFile& file,
+                       const std::vector<std::string>& groups) {
+  const auto refuse = [&](std::size_t l, const char* tensor, std::string index, double value,
+                          const char* unit) {
+    throw ConfigError(concat("tensor file '", file.path().string(), "': dataset '",
+                             io::TensorFile::join(groups[l], tensor), "' entry ", index,
+                             " becomes ", value, " ", unit, " after normalisation (scale ",
+                             snn.layers()[l].scale,
+                             "), beyond the float range (3.4e38) of the "
+                             "engine's weights"));
+  };
+  for (std::size_t l = 1; l < snn.layers().size(); ++l) {
+    const std::size_t in = snn.layers()[l].in;
+    const std::vector<double> w = snn.synaptic_weights(l);
+    for (std::size_t k = 0; k < w.size(); ++k)
+      if (!(std::fabs(w[k]) <= kFloatMax))
+        refuse(l, "weight", concat("[", k / in, ", ", k % in, "]"), w[k], "mV");
+    const std::vector<double> b = snn.bias_current(l);
+    for (std::size_t i = 0; i < b.size(); ++i)
+      if (!(std::fabs(b[i]) <= kFloatMax)) refuse(l, "bias", concat("[", i, "]"), b[i], "pA");
+  }
+}
+
+// Layer 1's input current for every row within float range. A bound from the largest input
+// settles the common case without computing every row.
+void check_input_currents(const models::ConvertedNetwork& snn, const io::Tensor& rows,
+                          const std::string& spec, const char* option) {
+  const models::ConvertedLayer& first = snn.layers().front();
+  double largest_input = 0.0;
+  for (const double x : rows.values) largest_input = std::max(largest_input, std::fabs(x));
+  const double pA = snn.options().V_th * snn.options().C_m / snn.options().dt;
+  double bound = 0.0;
+  for (std::size_t i = 0; i < first.out; ++i) {
+    double b = std::fabs(first.bias[i]);
+    for (std::size_t j = 0; j < first.in; ++j)
+      b += std::fabs(first.weight[i * first.in + j]) * largest_input;
+    bound = std::max(bound, b * pA);
+  }
+  if (bound <= kFloatMax) return;
+  const std::size_t in = first.in;
+  for (std::size_t r = 0; r < rows.shape[0]; ++r) {
+    const std::vector<double> current =
+        snn.input_current(std::span(rows.values).subspan(r * in, in));
+    for (std::size_t i = 0; i < current.size(); ++i)
+      if (!(std::fabs(current[i]) <= kFloatMax))
+        throw ConfigError(concat("option --", option, ": row ", r, " of '", spec, "' gives neuron ",
+                                 i, " of layer 1 an input current of ", current[i],
+                                 " pA, beyond the float range (3.4e38) of the "
+                                 "engine's weights"));
+  }
+}
+
+// What -o writes: FILE.toml and its weights in FILE_weights.h5 beside it (not FILE.h5: that
+// is the name `spikeflow run FILE.toml` gives its recording).
+struct ModelOutput {
+  fs::path toml, weights;
+};
+
+ModelOutput model_output_of(const fs::path& toml) {
+  return {toml, toml.parent_path() / (toml.stem().string() + "_weights.h5")};
+}
+
+constexpr const char* kTomlHeader = "# The spiking network of a converted ANN for one input (";
+constexpr const char* kTomlSignature = "# written by spikeflow convert;";
+constexpr const char* kWriterAttribute = "writer";
+constexpr const char* kWriter = "spikeflow convert";
+
+bool is_convert_toml(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string first, second;
+  std::getline(in, first);
+  std::getline(in, second);
+  return first.rfind(kTomlHeader, 0) == 0 && second.rfind(kTomlSignature, 0) == 0;
+}
+
+// The weights file of an earlier run of convert: its `writer` attribute, or (files written
+// before that attribute existed) the `source` attribute with `scales` and `L1/input_current`.
+bool is_convert_weights(const fs::path& path) {
+  if (!has_hdf5_signature(path)) return false;
+  try {
+    const H5File f = H5File::open(path.string());
+    if (const auto writer = f.attribute("/", kWriterAttribute)) return writer->text == kWriter;
+    return f.attribute("/", "source") && f.exists("/scales") && f.exists("/L1/input_current");
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// Before anything is computed or written: both files can be written, neither is an input of
+// this command, and an existing one is overwritten only if an earlier convert wrote it.
+void check_model_output(const ModelOutput& out, const std::vector<fs::path>& inputs) {
+  refuse_input_as_output(out.toml, inputs, "-o");
+  refuse_input_as_output(out.weights, inputs, "the weights file of -o");
+  check_output_writable(out.toml);
+  check_output_writable(out.weights);
+  std::error_code ec;
+  const auto refuse = [](const fs::path& path, const char* what) {
+    throw IoFailure(concat("cannot write '", path.string(), "' (", what,
+                           "): the file exists and was not written by spikeflow convert; "
+                           "remove it or choose another name"));
+  };
+  if (fs::exists(out.toml, ec) && !is_convert_toml(out.toml)) refuse(out.toml, "-o");
+  if (fs::exists(out.weights, ec) && !is_convert_weights(out.weights))
+    refuse(out.weights, "the weights file of -o");
 }
 
 struct TimePoint {
@@ -179,9 +355,9 @@ std::string number(double x) {
 
 // The spiking network for input x as a model file and its weights file beside it.
 void write_model(const models::ConvertedNetwork& snn, std::span<const double> x,
-                 const fs::path& toml, const std::string& source, Step steps) {
-  // Not FILE.h5: that is the name `spikeflow run FILE.toml` gives its recording.
-  const fs::path weights = toml.parent_path() / (toml.stem().string() + "_weights.h5");
+                 const ModelOutput& output, const std::string& source, Step steps) {
+  const fs::path& toml = output.toml;
+  const fs::path& weights = output.weights;
   const models::ConversionOptions& o = snn.options();
   std::vector<std::pair<std::string, io::Tensor>> tensors;
   const auto add = [&](const std::string& name, std::vector<double> values,
@@ -197,12 +373,12 @@ void write_model(const models::ConvertedNetwork& snn, std::span<const double> x,
   std::vector<double> scales;
   for (const auto& c : layers) scales.push_back(c.scale);
   add("scales", scales, {scales.size()});
-  io::write_tensor_file(weights, tensors, {{"source", source}});
+  io::write_tensor_file(weights, tensors, {{"source", source}, {kWriterAttribute, kWriter}});
 
   std::ofstream out(toml);
   const std::string file = weights.filename().string();
-  out << "# The spiking network of a converted ANN for one input (" << source << "),\n"
-      << "# written by spikeflow convert; see docs/ann_to_snn.md. Weights and currents are in\n"
+  out << kTomlHeader << source << "),\n"
+      << kTomlSignature << " see docs/ann_to_snn.md. Weights and currents are in\n"
       << "# " << file << ": L1/input_current (pA), Lk/weight (mV), Lk/bias_current (pA).\n\n"
       << "[simulation]\ndt = \"" << number(o.dt) << " ms\"\nduration = \""
       << number(static_cast<double>(steps) * o.dt) << " ms\"\nseed = 1\n\n"
@@ -292,6 +468,27 @@ std::string json(const models::ConvertedNetwork& snn, const Evaluation* e,
   return o.str();
 }
 
+// The options that set how the network is converted; malformed values are usage errors.
+models::ConversionOptions conversion_options(const ParsedArgs& args) {
+  models::ConversionOptions options;
+  if (const auto p = args.last("percentile"))
+    options.percentile = parse_number_in("--percentile", *p, {0.0, 100.0, false, true});
+  if (const auto dt = args.last("dt")) options.dt = parse_positive_double("--dt", *dt);
+  if (const auto v = args.last("initial-v"))
+    options.initial_V = parse_number_in("--initial-v", *v, {0.0, 1.0, true, false});
+  return options;
+}
+
+void write_json(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    std::fputs(text.c_str(), stdout);
+    return;
+  }
+  std::ofstream file(path);
+  file << text;
+  if (!file) throw IoFailure("cannot write '" + path + "'");
+}
+
 }  // namespace
 
 int convert_command(const std::vector<std::string>& words) {
@@ -304,67 +501,71 @@ int convert_command(const std::vector<std::string>& words) {
     throw UsageError("convert needs one ANN.h5 (see 'spikeflow convert --help')");
   if (!args.last("calibration"))
     throw UsageError("convert needs --calibration DATASET (the inputs the scales come from)");
+  if (args.has("labels") && !args.has("evaluate"))
+    throw UsageError("option --labels needs --evaluate");
+  if (args.has("input") && !args.has("output"))
+    throw UsageError("option --input needs -o FILE.toml");
   const fs::path ann = args.positionals[0];
-
-  models::ConversionOptions options;
-  if (const auto p = args.last("percentile"))
-    options.percentile = parse_positive_double("percentile", *p);
-  if (const auto dt = args.last("dt")) options.dt = parse_positive_double("dt", *dt);
-  if (const auto v = args.last("initial-v"))
-    options.initial_V = *v == "0" ? 0.0 : parse_positive_double("initial-v", *v);
+  const models::ConversionOptions options = conversion_options(args);
   const std::vector<Step> at = steps_of(args);
   const int threads = static_cast<int>(
-      args.last("threads") ? parse_integer("threads", *args.last("threads"), 0, 4096) : 0);
+      args.last("threads") ? parse_integer("--threads", *args.last("threads"), 0, 4096) : 0);
+  const std::uint64_t row = args.last("input") ? parse_unsigned("--input", *args.last("input")) : 0;
 
-  std::vector<dnn::Dense> layers = load_layers(ann, args);
+  // Read and check every input.
+  const io::TensorFile ann_file(ann);
+  const std::vector<std::string> groups = layer_groups(ann_file, args);
+  std::vector<dnn::Dense> layers = load_layers(ann_file, groups, args);
   const std::size_t in = layers.front().input_size();
-  const io::Tensor calibration = read_inputs(ann, *args.last("calibration"), "calibration", in);
+  const std::string calibration_spec = *args.last("calibration");
+  const io::Tensor calibration = read_inputs(ann, calibration_spec, "calibration", in);
   const models::ConvertedNetwork snn(std::move(layers), calibration.values, options);
-
-  std::unique_ptr<Evaluation> evaluation;
+  check_float_range(snn, ann_file, groups);
   std::unique_ptr<io::Tensor> evaluated;
+  std::vector<double> labels;
   if (const auto spec = args.last("evaluate")) {
     evaluated = std::make_unique<io::Tensor>(read_inputs(ann, *spec, "evaluate", in));
-    std::vector<double> labels;
-    if (const auto l = args.last("labels")) {
-      labels = read_dataset(ann, *l, "labels").values;
-      if (labels.size() != evaluated->shape[0])
-        throw ConfigError(concat("option --labels: dataset '", *l, "' has ", labels.size(),
-                                 " values for ", evaluated->shape[0], " inputs"));
-    }
+    check_input_currents(snn, *evaluated, *spec, "evaluate");
+    if (const auto l = args.last("labels"))
+      labels = read_labels(ann, *l, evaluated->shape[0], snn.output_size());
+  }
+  const io::Tensor& presented = evaluated ? *evaluated : calibration;
+  const std::string presented_spec = evaluated ? *args.last("evaluate") : calibration_spec;
+  if (args.has("output") && row >= presented.shape[0])
+    throw UsageError(concat("option --input: row ", row, " is beyond the ", presented.shape[0],
+                            " rows of '", presented_spec, "'"));
+  if (args.has("output") && !evaluated)
+    check_input_currents(snn, calibration, calibration_spec, "calibration");
+
+  // Check every output before the evaluation and before anything is written.
+  std::vector<fs::path> inputs = {ann, file_of(ann, calibration_spec)};
+  for (const char* option : {"evaluate", "labels"})
+    if (const auto spec = args.last(option)) inputs.push_back(file_of(ann, *spec));
+  std::optional<ModelOutput> model_output;
+  if (const auto toml = args.last("output")) {
+    model_output = model_output_of(*toml);
+    check_model_output(*model_output, inputs);
+  }
+  const auto json_path = args.last("json");
+  if (json_path && *json_path != "-") {
+    refuse_input_as_output(*json_path, inputs, "--json");
+    check_output_writable(*json_path);
+  }
+
+  std::unique_ptr<Evaluation> evaluation;
+  if (evaluated)
     evaluation = std::make_unique<Evaluation>(
         evaluate(snn, *evaluated, labels.empty() ? nullptr : &labels, at, threads));
-  } else if (args.has("labels")) {
-    throw UsageError("option --labels needs --evaluate");
-  }
-
   std::vector<models::OutputReadout> exported;
-  if (const auto toml = args.last("output")) {
-    const io::Tensor& rows = evaluated ? *evaluated : calibration;
-    const std::string which = evaluated ? *args.last("evaluate") : *args.last("calibration");
-    const std::uint64_t row = args.last("input") ? parse_unsigned("input", *args.last("input")) : 0;
-    if (row >= rows.shape[0])
-      throw UsageError(concat("option --input: row ", row, " is beyond the ", rows.shape[0],
-                              " rows of '", which, "'"));
-    const auto x = std::span(rows.values).subspan(row * in, in);
-    write_model(snn, x, *toml, concat(ann.string(), ": ", which, " row ", row), at.back());
+  if (model_output) {
+    const auto x = std::span(presented.values).subspan(row * in, in);
+    write_model(snn, x, *model_output, concat(ann.string(), ": ", presented_spec, " row ", row),
+                at.back());
     exported = snn.run(x, at);
-  } else if (args.has("input")) {
-    throw UsageError("option --input needs -o FILE.toml");
   }
 
-  const auto path = args.last("json");
-  if (!path || *path != "-") print(ann, snn, evaluation.get());
-  if (path) {
-    const std::string text = json(snn, evaluation.get(), exported);
-    if (*path == "-") {
-      std::fputs(text.c_str(), stdout);
-    } else {
-      std::ofstream file(*path);
-      file << text;
-      if (!file) throw IoFailure("cannot write '" + *path + "'");
-    }
-  }
+  if (!json_path || *json_path != "-") print(ann, snn, evaluation.get());
+  if (json_path) write_json(*json_path, json(snn, evaluation.get(), exported));
   return kExitOk;
 }
 

@@ -34,9 +34,11 @@
 #include "cli/disk_space.hpp"
 #include "cli/distributed.hpp"
 #include "cli/h5_reader.hpp"
+#include "cli/output_check.hpp"
 #include "cli/progress.hpp"
 #include "engine/error.hpp"
 #include "engine/numerical_check.hpp"
+#include "engine/parallel.hpp"
 #include "io/checkpoint.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/model_file.hpp"
@@ -163,30 +165,6 @@ const char* signal_name(int signal) {
 
 // --- output ----------------------------------------------------------------------------
 
-// Fails, with the reason, unless a file can be created at `path`. Creates and removes a
-// probe file next to it: permission bits alone do not tell (root, read-only mounts).
-void check_output_writable(const fs::path& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec))
-    throw IoFailure("cannot write output '" + path.string() + "': it is a directory");
-  const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  if (!fs::exists(dir, ec))
-    throw IoFailure("cannot write output '" + path.string() + "': directory '" + dir.string() +
-                    "' does not exist");
-  if (!fs::is_directory(dir, ec))
-    throw IoFailure("cannot write output '" + path.string() + "': '" + dir.string() +
-                    "' is not a directory");
-  std::string probe = (dir / ".spikeflow-write-check-XXXXXX").string();
-  const int fd = mkstemp(probe.data());
-  if (fd < 0)
-    throw IoFailure("cannot write output '" + path.string() + "': cannot create files in '" +
-                    dir.string() + "': " + std::strerror(errno));
-  close(fd);
-  unlink(probe.c_str());
-  if (fs::exists(path, ec) && access(path.c_str(), W_OK) != 0)
-    throw IoFailure("cannot write output '" + path.string() + "': " + std::strerror(errno));
-}
-
 // An existing output is overwritten only if it is a finished spikeflow recording: a slip
 // such as `-o model.toml`, `-o nodes.h5` or the name of a file another run is still
 // writing must not destroy anything.
@@ -195,11 +173,7 @@ void refuse_to_overwrite_other_files(const fs::path& output, const fs::path& mod
   if (!fs::exists(output, ec)) return;
   const std::string name = "cannot write output '" + output.string() + "': ";
   if (fs::equivalent(output, model, ec)) throw IoFailure(name + "it is the model file");
-  std::ifstream in(output, std::ios::binary);
-  char signature[8] = {};
-  in.read(signature, sizeof signature);
-  const char hdf5[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
-  if (in.gcount() != 8 || std::memcmp(signature, hdf5, 8) != 0)
+  if (!has_hdf5_signature(output))
     throw IoFailure(name +
                     "the file exists and is not an HDF5 recording; remove it or choose "
                     "another name");
@@ -790,10 +764,11 @@ bool build_network(Network& net, const io::LoadedModel& model, bool quiet, RunFa
   return false;
 }
 
-// The partition count: the default per process, times the ranks, so that every rank has as
-// many partitions as one process would (spikes do not depend on it).
+// The partition count. One process: 0, one partition per thread. R ranks: the hardware
+// threads one rank sees, times R, so that every rank has as many partitions as it has
+// threads; the count must be the same on every rank (spikes do not depend on it).
 int partitions_for_ranks() {
-  return default_partitions() * ranks().size();
+  return ranks().size() > 1 ? hardware_threads() * ranks().size() : 0;
 }
 
 std::vector<io::WeightRecording> weight_recordings(const io::RunSettings& settings) {

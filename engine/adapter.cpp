@@ -111,20 +111,14 @@ void Network::deliver_graded_partition(int part) {
       PopulationEntry& target = populations_[proj.target];
       const std::size_t n = target.ring_width;
       const bool to_current = proj.synapse.kind == SynapseSpec::Kind::current;
-      rows.for_each_group(g.index, [&](std::uint16_t delay, const NeuronIndex* targets,
-                                       const float* weights, std::uint32_t count) {
-        events += count;
-        for (Step h = 0; h < hold; ++h) {
-          const std::size_t offset =
-              static_cast<std::size_t>((g.step + delay + 1 + h) % ring_slots_) * n;
-          for (std::uint32_t k = 0; k < count; ++k) {
-            const double x = static_cast<double>(weights[k]) * g.value;
-            double* ring = to_current ? target.ring_current.data()
-                           : x >= 0.0 ? target.ring_excitatory.data()
-                                      : target.ring_inhibitory.data();
-            ring[offset + targets[k]] += x;
-          }
-        }
+      rows.for_each_in_row(g.index, [&](NeuronIndex t, float weight, std::uint16_t delay) {
+        ++events;
+        const double x = static_cast<double>(weight) * g.value;
+        double* ring = to_current ? target.ring_current.data()
+                       : x >= 0.0 ? target.ring_excitatory.data()
+                                  : target.ring_inhibitory.data();
+        for (Step h = 0; h < hold; ++h)
+          ring[static_cast<std::size_t>((g.step + delay + 1 + h) % ring_slots_) * n + t] += x;
       });
     }
   }

@@ -226,6 +226,11 @@ void Network::load_state(const StateReader& reader) {
       pop.read("ring_inhibitory", e.ring_inhibitory);
     }
     if (!e.ring_current.empty()) pop.read("ring_current", e.ring_current);
+    // The loaded slots may hold input anywhere: each is read whole once.
+    for (ArrivalList& list : e.arrivals) {
+      list.clear();
+      list.overflowed = true;
+    }
     e.model->load_state(pop.section("model"));
     e.recorded.clear();
     if (e.record_spikes && options_.keep_recordings_in_memory && pop.contains("recorded_step")) {

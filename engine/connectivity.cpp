@@ -382,54 +382,68 @@ std::vector<std::uint64_t> sort_by_source(std::vector<GeneratedSynapse>& synapse
   return row_begin;
 }
 
+namespace {
+
+// The number of bits needed to write x (0 for x = 0).
+std::uint32_t bit_width(std::uint64_t x) {
+  std::uint32_t bits = 0;
+  for (; x != 0; x >>= 1) ++bits;
+  return bits;
+}
+
+}  // namespace
+
 void SynapseRows::build(std::vector<GeneratedSynapse>& synapses, NeuronIndex source_count) {
   *this = SynapseRows();
   if (synapses.empty()) return;
 
-  // Counting sort by source keeps the generation order within a source (stable), then each
-  // row is stably sorted by delay.
-  std::vector<GeneratedSynapse> sorted;
-  const std::vector<std::uint64_t> row_begin = sort_by_source(synapses, source_count, sorted);
-
-  targets_.resize(sorted.size());
-  weights_.resize(sorted.size());
-  rows_.resize(source_count);
+  // The packing: the delay in the low bits, the target offset above it.
+  NeuronIndex target_min = std::numeric_limits<NeuronIndex>::max(), target_max = 0;
   min_delay_ = std::numeric_limits<std::uint16_t>::max();
-  for (NeuronIndex src = 0; src < source_count; ++src) {
-    const auto first = sorted.begin() + static_cast<std::ptrdiff_t>(row_begin[src]);
-    const auto last = sorted.begin() + static_cast<std::ptrdiff_t>(row_begin[src + 1]);
-    std::stable_sort(first, last,
-                     [](const auto& a, const auto& b) { return a.delay_steps < b.delay_steps; });
-    const auto row_size = static_cast<std::uint64_t>(last - first);
-    if (groups_.size() + row_size >= std::numeric_limits<std::uint32_t>::max())
-      throw RuntimeError(
-          "synapse storage: more than 2^32 delay groups in one partition of one "
-          "projection; use more partitions");
-    RowHeader& row = rows_[src];
-    row.synapse_begin = row_begin[src];
-    row.group_begin = static_cast<std::uint32_t>(groups_.size());
-    for (auto it = first; it != last; ++it) {
-      const auto k = static_cast<std::size_t>(it - sorted.begin());
-      targets_[k] = it->target;
-      weights_[k] = it->weight;
-      const bool same_group = it != first && groups_.back().delay_steps == it->delay_steps &&
-                              groups_.back().count < std::numeric_limits<std::uint16_t>::max();
-      if (same_group) {
-        ++groups_.back().count;
-      } else {
-        groups_.push_back({it->delay_steps, 1});
-      }
-      min_delay_ = std::min(min_delay_, it->delay_steps);
-      max_delay_ = std::max(max_delay_, it->delay_steps);
-    }
-    row.group_end = static_cast<std::uint32_t>(groups_.size());
+  for (const GeneratedSynapse& s : synapses) {
+    target_min = std::min(target_min, s.target);
+    target_max = std::max(target_max, s.target);
+    min_delay_ = std::min(min_delay_, s.delay_steps);
+    max_delay_ = std::max(max_delay_, s.delay_steps);
   }
-  groups_.shrink_to_fit();
+  const std::uint32_t delay_bits = bit_width(max_delay_);
+  const std::uint32_t target_bits = bit_width(target_max - target_min);
+  if (delay_bits + target_bits > 32)
+    throw RuntimeError(concat("synapse storage: ", target_max - target_min + 1,
+                              " targets in one partition with delays up to ", max_delay_,
+                              " steps do not fit the 32-bit target and delay word (", target_bits,
+                              " + ", delay_bits, " bits); use more partitions"));
+  unpack_ = {delay_bits, (1u << delay_bits) - 1, target_min};
+
+  // Two stable counting sorts give the order (source, delay, generation): by delay into
+  // `by_delay`, then by source into the final rows.
+  struct Keyed {
+    NeuronIndex source;
+    Synapse synapse;
+  };
+  std::vector<std::uint64_t> delay_begin(static_cast<std::size_t>(max_delay_) + 2, 0);
+  row_begin_.assign(static_cast<std::size_t>(source_count) + 1, 0);
+  for (const GeneratedSynapse& s : synapses) {
+    ++delay_begin[s.delay_steps + 1];
+    ++row_begin_[s.source + 1];
+  }
+  std::partial_sum(delay_begin.begin(), delay_begin.end(), delay_begin.begin());
+  std::partial_sum(row_begin_.begin(), row_begin_.end(), row_begin_.begin());
+
+  std::vector<Keyed> by_delay(synapses.size());
+  for (const GeneratedSynapse& s : synapses) {
+    const std::uint32_t packed = ((s.target - target_min) << delay_bits) | s.delay_steps;
+    by_delay[delay_begin[s.delay_steps]++] = {s.source, {packed, s.weight}};
+  }
+  std::vector<GeneratedSynapse>().swap(synapses);
+
+  synapses_.resize(by_delay.size());
+  std::vector<std::uint64_t> next(row_begin_.begin(), row_begin_.end() - 1);
+  for (const Keyed& k : by_delay) synapses_[next[k.source]++] = k.synapse;
 }
 
 std::uint64_t SynapseRows::bytes() const {
-  return rows_.capacity() * sizeof(RowHeader) + groups_.capacity() * sizeof(DelayGroup) +
-         targets_.capacity() * sizeof(NeuronIndex) + weights_.capacity() * sizeof(float);
+  return row_begin_.capacity() * sizeof(std::uint64_t) + synapses_.capacity() * sizeof(Synapse);
 }
 
 }  // namespace spikeflow

@@ -117,84 +117,83 @@ std::vector<std::uint64_t> sort_by_source(std::vector<GeneratedSynapse>& synapse
                                           std::vector<GeneratedSynapse>& sorted);
 
 // Static synapses of one projection that end in one partition, as compressed rows by
-// source; within a row, synapses are grouped by delay in increasing order.
+// source; within a row, synapses are ordered by delay (stable: generation order within a
+// delay), so a spike's synapses are delivered in the same order for any partition count.
 //
-// Cost: 8 bytes per synapse (32-bit target index + 32-bit float weight), 4 bytes per
-// delay group of a row, 16 bytes per source row. A spike costs one row-header read per
-// partition and projection (one cache line), then a contiguous walk over its synapses.
-// Limitations: delays are at most 65535 steps (6.5 s at dt = 0.1 ms; longer delays are
-// rejected at connect time); one projection's part in one partition holds at most 2^32
-// delay groups.
+// Cost: 8 bytes per synapse, one 32-bit word holding the target (as an offset from the
+// partition's smallest target) and the delay, and a 32-bit float weight side by side; plus
+// 8 bytes per source row. Delivery walks a spike's row from start to end: one row offset
+// read per partition and projection, then one contiguous run of synapses, no per-delay
+// bookkeeping.
+// Limitations: the delay takes the bits its largest value needs (8 for up to 255 steps),
+// the target offset the rest of the 32; a part of a projection whose target span and
+// delays need more (for example more than 2^16 targets in one partition with delays of
+// 2^16 - 1 steps) is refused at build time with a message asking for more partitions.
+// Delays are at most 65535 steps (6.5 s at dt = 0.1 ms; longer delays are rejected at
+// connect time).
 class SynapseRows {
  public:
+  struct Synapse {
+    std::uint32_t packed;  // target offset << delay_bits | delay in steps
+    float weight;
+  };
+  static_assert(sizeof(Synapse) == 8);
+
+  // How to unpack a Synapse of this storage.
+  struct Unpack {
+    std::uint32_t delay_bits;
+    std::uint32_t delay_mask;
+    NeuronIndex target_base;
+    std::uint32_t delay(Synapse s) const { return s.packed & delay_mask; }
+    NeuronIndex target_offset(Synapse s) const { return s.packed >> delay_bits; }
+    NeuronIndex target(Synapse s) const { return target_base + target_offset(s); }
+  };
+
   // Packs `synapses` (consumed) for sources [0, source_count).
   void build(std::vector<GeneratedSynapse>& synapses, NeuronIndex source_count);
 
-  bool empty() const { return targets_.empty(); }
-  std::uint64_t synapse_count() const { return targets_.size(); }
+  bool empty() const { return synapses_.empty(); }
+  std::uint64_t synapse_count() const { return synapses_.size(); }
   std::uint64_t bytes() const;
   std::uint16_t min_delay() const { return min_delay_; }
   std::uint16_t max_delay() const { return max_delay_; }
+  const Unpack& unpack() const { return unpack_; }
 
-  // Calls f(delay_steps, targets, weights, count) for each delay group of `source`.
-  template <typename F>
-  void for_each_group(NeuronIndex source, F&& f) const {
-    if (targets_.empty()) return;
-    const RowHeader row = rows_[source];
-    std::uint64_t s = row.synapse_begin;
-    for (std::uint32_t g = row.group_begin; g < row.group_end; ++g) {
-      const DelayGroup group = groups_[g];
-      f(group.delay_steps, targets_.data() + s, weights_.data() + s, group.count);
-      s += group.count;
-    }
+  // The synapses of `source` (the storage must not be empty).
+  std::span<const Synapse> row(NeuronIndex source) const {
+    return {synapses_.data() + row_begin_[source], synapses_.data() + row_begin_[source + 1]};
   }
 
-  // Hints the cache to fetch the row header of `source`, and (once the header is cached)
-  // the first synapses of its row, a few spikes ahead of their delivery.
+  // Calls f(target, weight, delay_steps) for each synapse of `source`, by increasing delay.
+  template <typename F>
+  void for_each_in_row(NeuronIndex source, F&& f) const {
+    if (synapses_.empty()) return;
+    for (const Synapse s : row(source))
+      f(unpack_.target(s), s.weight, static_cast<std::uint16_t>(unpack_.delay(s)));
+  }
+
+  // Hints the cache to fetch the row offsets of `source`, and (once they are cached) the
+  // first synapses of its row, a few spikes ahead of their delivery.
   void prefetch_header(NeuronIndex source) const {
-    if (!rows_.empty()) __builtin_prefetch(&rows_[source]);
+    if (!synapses_.empty()) __builtin_prefetch(&row_begin_[source]);
   }
   void prefetch_row(NeuronIndex source) const {
-    if (rows_.empty()) return;
-    const std::uint64_t s = rows_[source].synapse_begin;
-    __builtin_prefetch(targets_.data() + s);
-    __builtin_prefetch(weights_.data() + s);
-    __builtin_prefetch(&groups_[rows_[source].group_begin]);
+    if (!synapses_.empty()) __builtin_prefetch(synapses_.data() + row_begin_[source]);
   }
 
   // Visits every synapse: f(source, target, weight, delay_steps).
   template <typename F>
   void for_each_synapse(F&& f) const {
-    if (targets_.empty()) return;
-    const auto rows = static_cast<NeuronIndex>(rows_.size());
+    if (synapses_.empty()) return;
+    const auto rows = static_cast<NeuronIndex>(row_begin_.size() - 1);
     for (NeuronIndex src = 0; src < rows; ++src)
-      for_each_group(src,
-                     [&](std::uint16_t d, const NeuronIndex* t, const float* w, std::uint32_t n) {
-                       for (std::uint32_t k = 0; k < n; ++k) f(src, t[k], w[k], d);
-                     });
+      for_each_in_row(src, [&](NeuronIndex t, float w, std::uint16_t d) { f(src, t, w, d); });
   }
 
  private:
-  // delay_steps: 16 bits (at most 65535 steps); count: 16 bits, so a row with more
-  // synapses of one delay is split into several groups.
-  struct DelayGroup {
-    std::uint16_t delay_steps;
-    std::uint16_t count;
-  };
-  static_assert(sizeof(DelayGroup) == 4);
-
-  // Where a source's row starts in the synapse arrays, and its groups [begin, end).
-  struct RowHeader {
-    std::uint64_t synapse_begin;
-    std::uint32_t group_begin;
-    std::uint32_t group_end;
-  };
-  static_assert(sizeof(RowHeader) == 16);
-
-  std::vector<RowHeader> rows_;  // one per source
-  std::vector<DelayGroup> groups_;
-  std::vector<NeuronIndex> targets_;
-  std::vector<float> weights_;
+  std::vector<std::uint64_t> row_begin_;  // source_count + 1 offsets into synapses_
+  std::vector<Synapse> synapses_;
+  Unpack unpack_{0, 0, 0};
   std::uint16_t min_delay_ = 0;
   std::uint16_t max_delay_ = 0;
 };

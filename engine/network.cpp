@@ -12,22 +12,20 @@
 
 namespace spikeflow {
 
-int default_partitions() {
-  return hardware_threads();
-}
-
 Network::Network(NetworkOptions options) : options_(options), grid_(options.dt) {
-  if (options_.partitions < 1)
-    throw ConfigError(concat("partitions must be >= 1, got ", options_.partitions));
+  if (options_.partitions < 0)
+    throw ConfigError(
+        concat("partitions must be >= 0 (0: one per thread), got ", options_.partitions));
   if (options_.threads < 0)
     throw ConfigError(concat("threads must be >= 0 (0: all cores), got ", options_.threads));
   comm_ = options_.comm ? options_.comm : &single_process();
+  pool_ =
+      std::make_unique<PartitionPool>(options_.threads > 0 ? options_.threads : hardware_threads());
+  if (options_.partitions == 0) options_.partitions = pool_->threads();
   // Every rank owns at least one partition.
   options_.partitions = std::max(options_.partitions, comm_->size());
   first_partition_ = first_partition_of(comm_->rank());
   last_partition_ = first_partition_of(comm_->rank() + 1);
-  pool_ =
-      std::make_unique<PartitionPool>(options_.threads > 0 ? options_.threads : hardware_threads());
 }
 
 Network::~Network() = default;
@@ -300,6 +298,9 @@ void Network::allocate_buffers() {
       e.ring_inhibitory.assign(n * static_cast<std::size_t>(ring_slots_), 0.0);
     }
     if (e.receives_current) e.ring_current.assign(n * static_cast<std::size_t>(ring_slots_), 0.0);
+    const auto slots = static_cast<std::size_t>(ring_slots_);
+    e.slot_offsets.resize(2 * slots);
+    for (std::size_t i = 0; i < 2 * slots; ++i) e.slot_offsets[i] = (i % slots) * n;
     e.current.assign(n, 0.0);
     e.state_names = e.model->state_names();
     e.state_arrays.clear();
@@ -317,6 +318,36 @@ void Network::allocate_buffers() {
     }
   }
   scratch_.resize(static_cast<std::size_t>(options_.partitions));
+  allocate_arrival_lists();
+}
+
+void Network::allocate_arrival_lists() {
+  for (std::uint32_t k = 0; k < populations_.size(); ++k) {
+    PopulationEntry& e = populations_[k];
+    e.arrivals.clear();
+    // Lists are filled by static spike delivery only: Poisson and other inputs, held current,
+    // graded events and plastic synapses write the ring without them.
+    bool static_spikes_only =
+        e.model->reads_arrival_lists() && !e.adapter && e.inputs.empty() && !e.receives_current;
+    for (const auto& proj : projections_) {
+      if (proj.target != k) continue;
+      const Adapter* source = populations_[proj.source].adapter;
+      if (proj.plastic || (source && source->graded())) static_spikes_only = false;
+    }
+    if (!static_spikes_only) continue;
+    e.arrivals.resize(static_cast<std::size_t>(options_.partitions * ring_slots_));
+    for (int part = 0; part < options_.partitions; ++part) {
+      // Beyond an eighth of the neurons, reading the whole slot costs less than the list.
+      // At least one, so that a list has storage (a null list means "read the slot whole").
+      const std::size_t capacity =
+          std::max<std::size_t>(1, e.ranges[static_cast<std::size_t>(part)].size() / 8);
+      for (Step slot = 0; slot < ring_slots_; ++slot) {
+        ArrivalList& list = e.arrivals[static_cast<std::size_t>(part * ring_slots_ + slot)];
+        list.capacity = capacity;
+        list.targets.reserve(capacity);
+      }
+    }
+  }
 }
 
 RunStatus Network::run(double duration, const std::function<void(const RunProgress&)>& progress) {
@@ -406,8 +437,9 @@ void Network::update_partition(int part, Step begin, Step end) {
       double* ex = e.ring_excitatory.empty() ? nullptr : e.ring_excitatory.data() + slot * n;
       double* in = e.ring_inhibitory.empty() ? nullptr : e.ring_inhibitory.data() + slot * n;
       double* cur = e.current.data();
+      const bool has_current = !e.inputs.empty() || !e.ring_current.empty();
 
-      if (!e.inputs.empty() || !e.ring_current.empty()) {
+      if (has_current) {
         std::fill(cur + ir.begin, cur + ir.end, 0.0);
         StepInputBuffers buffers{ex, in, cur};
         for (const std::uint32_t i : e.inputs) {
@@ -417,9 +449,20 @@ void Network::update_partition(int part, Step begin, Step end) {
         if (!e.ring_current.empty()) add_held_current(e, ir, slot, cur);
       }
 
+      StepInput input{ex, in, cur, has_current};
+      ArrivalList* arrivals =
+          e.arrivals.empty()
+              ? nullptr
+              : &e.arrivals[static_cast<std::size_t>(part * ring_slots_ + step % ring_slots_)];
+      if (arrivals && !arrivals->overflowed) {
+        input.arrivals = arrivals->targets.data();
+        input.arrival_count = arrivals->targets.size();
+      }
+
       scratch.step_spikes.clear();
       SpikeSink sink(scratch.step_spikes);
-      e.model->update(r, step, StepInput{ex, in, cur}, sink);
+      e.model->update(r, step, input, sink);
+      if (arrivals) arrivals->clear();
       for (const NeuronIndex i : scratch.step_spikes) scratch.spikes.push_back({step, k, i});
       if (e.adapter) emit_graded(k, r, step, scratch);
 
@@ -478,9 +521,58 @@ void Network::collect_window(Step begin, Step end) {
   for (auto* sink : sinks_) sink->on_window(*this, begin, end, recorded, frames);
 }
 
+namespace {
+
+// Adds the weights of one spike's row of static synapses into the target's ring buffers.
+// slot_offset[d] is where the slot a delay of d steps reaches begins (slot * ring width).
+// The ring cells are scattered over many megabytes, so each is prefetched for writing
+// kCellAhead synapses before it is updated: the row is read in order, and the prefetches
+// keep several cache misses in flight.
+std::uint64_t deliver_row(std::span<const SynapseRows::Synapse> row,
+                          const SynapseRows::Unpack& unpack, const std::size_t* slot_offset,
+                          double* excitatory, double* inhibitory) {
+  constexpr std::size_t kCellAhead = 16;
+  excitatory += unpack.target_base;
+  inhibitory += unpack.target_base;
+  const auto cell = [&](SynapseRows::Synapse s) {
+    return (s.weight >= 0.0f ? excitatory : inhibitory) + slot_offset[unpack.delay(s)] +
+           unpack.target_offset(s);
+  };
+  const std::size_t n = row.size();
+  std::size_t k = 0;
+  for (; k + kCellAhead < n; ++k) {
+    __builtin_prefetch(cell(row[k + kCellAhead]), 1);
+    *cell(row[k]) += static_cast<double>(row[k].weight);
+  }
+  for (; k < n; ++k) *cell(row[k]) += static_cast<double>(row[k].weight);
+  return n;
+}
+
+// deliver_row for a target population that reads arrival lists (ArrivalList): each
+// synapse's target is also listed in the list of the slot it reaches. `arrivals` are the
+// partition's lists, one per ring slot; the spike's own slot is `first_slot`.
+std::uint64_t deliver_row_listing(std::span<const SynapseRows::Synapse> row,
+                                  const SynapseRows::Unpack& unpack,
+                                  const std::size_t* slot_offset, double* excitatory,
+                                  double* inhibitory, ArrivalList* arrivals,
+                                  std::size_t first_slot, std::size_t ring_slots) {
+  for (const SynapseRows::Synapse s : row) {
+    const std::uint32_t delay = unpack.delay(s);
+    const NeuronIndex target = unpack.target(s);
+    (s.weight >= 0.0f ? excitatory : inhibitory)[slot_offset[delay] + target] +=
+        static_cast<double>(s.weight);
+    std::size_t slot = first_slot + delay;
+    if (slot >= ring_slots) slot -= ring_slots;
+    arrivals[slot].add(target);
+  }
+  return row.size();
+}
+
+}  // namespace
+
 void Network::deliver_partition(int part) {
   const auto p = static_cast<std::size_t>(part);
-  // Rows of different spikes are scattered in memory: fetch headers kHeaderAhead spikes
+  // Rows of different spikes are scattered in memory: fetch row offsets kHeaderAhead spikes
   // ahead and the start of rows kRowAhead spikes ahead, so the walk rarely waits for memory.
   constexpr std::size_t kHeaderAhead = 8;
   constexpr std::size_t kRowAhead = 4;
@@ -498,25 +590,23 @@ void Network::deliver_partition(int part) {
     prefetch(j + kHeaderAhead, true);
     prefetch(j + kRowAhead, false);
     const SpikeRecord& spike = window_spikes_[j];
+    const auto first_slot = static_cast<std::size_t>(spike.step % ring_slots_);
     for (const std::uint32_t pi : populations_[spike.population].outgoing) {
       const ProjectionEntry& proj = projections_[pi];
       const SynapseRows& rows = proj.rows[p];
       if (rows.empty()) continue;
       PopulationEntry& target = populations_[proj.target];
-      const std::size_t n = target.ring_width;
-      double* ex = target.ring_excitatory.data();
-      double* in = target.ring_inhibitory.data();
-      rows.for_each_group(spike.index, [&](std::uint16_t delay, const NeuronIndex* targets,
-                                           const float* weights, std::uint32_t count) {
-        const std::size_t offset = static_cast<std::size_t>((spike.step + delay) % ring_slots_) * n;
-        double* slot_ex = ex + offset;
-        double* slot_in = in + offset;
-        events += count;
-        for (std::uint32_t k = 0; k < count; ++k) {
-          const double w = weights[k];
-          (w >= 0.0 ? slot_ex : slot_in)[targets[k]] += w;
-        }
-      });
+      const std::size_t* slot_offset = target.slot_offsets.data() + first_slot;
+      if (target.arrivals.empty()) {
+        events += deliver_row(rows.row(spike.index), rows.unpack(), slot_offset,
+                              target.ring_excitatory.data(), target.ring_inhibitory.data());
+      } else {
+        ArrivalList* arrivals = &target.arrivals[p * static_cast<std::size_t>(ring_slots_)];
+        events += deliver_row_listing(rows.row(spike.index), rows.unpack(), slot_offset,
+                                      target.ring_excitatory.data(),
+                                      target.ring_inhibitory.data(), arrivals, first_slot,
+                                      static_cast<std::size_t>(ring_slots_));
+      }
     }
   }
   scratch_[p].events += events;

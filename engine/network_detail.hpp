@@ -16,6 +16,41 @@
 
 namespace spikeflow {
 
+// The neurons of one partition that may have input in one ring slot: the targets of the
+// static synapses delivered into the slot, in delivery order, repeats allowed. A model that
+// reads these lists (Population::reads_arrival_lists) updates the listed neurons' synaptic
+// state from the slot and skips the slot elsewhere, where it holds +0.0: with one-step
+// delays (CUBA) a step's input reaches ~5 % of the neurons, and reading and clearing the
+// whole slot was a third of the kernel's memory traffic. A slot that receives more than
+// `capacity` targets overflows: the model then reads and clears the whole slot, as without
+// lists.
+struct ArrivalList {
+  std::vector<NeuronIndex> targets;  // reserved to capacity, never reallocated
+  std::size_t capacity = 0;
+  bool overflowed = false;
+
+  void add(const NeuronIndex* first, std::uint32_t count) {
+    if (overflowed) return;
+    if (count > capacity - targets.size()) {
+      overflowed = true;
+      return;
+    }
+    targets.insert(targets.end(), first, first + count);
+  }
+  void add(NeuronIndex target) {
+    if (overflowed) return;
+    if (targets.size() == capacity) {
+      overflowed = true;
+      return;
+    }
+    targets.push_back(target);
+  }
+  void clear() {
+    targets.clear();
+    overflowed = false;
+  }
+};
+
 struct Network::PopulationEntry {
   std::string name;
   std::unique_ptr<Population> model;
@@ -31,6 +66,9 @@ struct Network::PopulationEntry {
   std::vector<double> ring_excitatory;
   std::vector<double> ring_inhibitory;
   std::vector<double> current;  // external current of the step being updated
+  // Where ring slot i % ring_slots begins, for i < 2 ring_slots: the slot a spike of step s
+  // reaches with a delay of d steps begins at slot_offsets[s % ring_slots + d].
+  std::vector<std::size_t> slot_offsets;
   std::vector<SpikeEvent> recorded;
   // Adapters (engine/adapter.hpp): the model as an Adapter, else null.
   Adapter* adapter = nullptr;
@@ -46,6 +84,9 @@ struct Network::PopulationEntry {
   bool receives_current = false;
   std::vector<double> ring_current;
   double current_offset = 0.0;
+  // Arrival lists (ArrivalList), [partition * ring slots + slot]; empty unless the model
+  // reads them and every input of the population comes from static spike synapses.
+  std::vector<ArrivalList> arrivals;
   // The model's state arrays in state_names() order, for the numerical check.
   std::vector<std::string> state_names;
   std::vector<std::span<const double>> state_arrays;

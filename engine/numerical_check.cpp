@@ -1,9 +1,33 @@
 // The numerical check of the window loop (see engine/numerical_check.hpp).
 #include "engine/numerical_check.hpp"
 
+#include <bit>
+
+#include "engine/kernel_clones.hpp"
 #include "engine/network_detail.hpp"
 
 namespace spikeflow {
+
+SPIKEFLOW_KERNEL_CLONES std::size_t first_non_finite(const double* x, std::size_t begin,
+                                                     std::size_t end) {
+  // A value is NaN or infinite when its exponent bits are all ones: e = bits & kExponent is
+  // then kExponent, and e + 2^52 carries into bit 63, which no smaller e reaches. So bit 63
+  // of the OR of e + 2^52 over a block tells whether the block holds one (three integer
+  // operations per value in any vector width).
+  constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;
+  constexpr std::uint64_t kCarry = 0x0010000000000000ull;
+  constexpr std::size_t kBlock = 1024;
+  for (std::size_t block = begin; block < end; block += kBlock) {
+    const std::size_t last = block + kBlock < end ? block + kBlock : end;
+    std::uint64_t any = 0;
+    for (std::size_t i = block; i < last; ++i)
+      any |= (std::bit_cast<std::uint64_t>(x[i]) & kExponent) + kCarry;
+    if ((any >> 63) == 0) continue;
+    for (std::size_t i = block; i < last; ++i)
+      if ((std::bit_cast<std::uint64_t>(x[i]) & kExponent) == kExponent) return i;
+  }
+  return end;
+}
 
 void Network::find_numerical_fault(int part) {
   NumericalFault& fault = scratch_[static_cast<std::size_t>(part)].fault;

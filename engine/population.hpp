@@ -36,6 +36,15 @@ struct StepInput {
   const double* excitatory;  // sum of positive weights (model units: mV, pA or nS)
   const double* inhibitory;  // sum of negative weights, as negative numbers
   const double* current;     // external current during this step, pA
+  // False when the population has no current input: current[] is then +0.0 everywhere, and
+  // a model may skip reading it.
+  bool has_current = true;
+  // Null, or (for a model that reads_arrival_lists) the neurons that may have spike input
+  // in this step, arrival_count of them, in any order, repeats allowed: excitatory and
+  // inhibitory are +0.0 at every other neuron of the range. The model clears the entries
+  // of the listed neurons.
+  const NeuronIndex* arrivals = nullptr;
+  std::size_t arrival_count = 0;
 };
 
 // Where a population reports its spikes during one step.
@@ -74,6 +83,12 @@ class Population {
   // step). Only the engine's ring buffers are passed to such a model, and they are
   // writable: the model may cast the const away.
   virtual bool clears_spike_input() const { return false; }
+
+  // Whether update() can take its spike input as a list of the neurons that received any
+  // (StepInput::arrivals). Only a model that clears_spike_input may say yes. The engine
+  // keeps the lists for a population whose inputs are all static spike synapses; with them a
+  // step with input at few neurons costs no pass over the ring slot.
+  virtual bool reads_arrival_lists() const { return false; }
 
   // State variables by name ("V", "I_ex", ...), for initial values and recording.
   virtual std::vector<std::string> state_names() const = 0;

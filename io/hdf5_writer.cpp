@@ -18,6 +18,7 @@
 #include <thread>
 #include <variant>
 
+#include "engine/adapter.hpp"
 #include "engine/error.hpp"
 #include "io/hdf5_detail.hpp"
 #include "io/version.hpp"
@@ -57,6 +58,8 @@ constexpr std::size_t kPendingBytes = std::size_t{64} << 20;
 struct SpikeLayout {
   std::string name;
   NeuronIndex size;
+  std::string model;
+  bool graded;  // an adapter whose outputs are graded values: its spike datasets stay empty
 };
 
 struct ReportLayout {
@@ -360,6 +363,9 @@ void Writer::create(const std::filesystem::path& path, const Layout& layout) {
       // Not part of SONATA (which takes sizes from the node files); lets readers compute
       // rates without the model.
       hdf5::write_u64_attr(g.group, "size", s.size);
+      // Also not SONATA: what emits (or, for graded outputs, never emits) these spikes.
+      hdf5::write_string_attr(g.group, "model", s.model);
+      hdf5::write_bool_attr(g.group, "graded", s.graded);
       g.timestamps =
           create_appendable(g.group, "timestamps", H5T_IEEE_F64LE, 1, 0, kSpikeChunk, true);
       hdf5::write_string_attr(g.timestamps, "units", "ms");
@@ -961,7 +967,10 @@ void RecordingFile::on_start(const Network& net) {
     if (!net.is_recording_spikes(p)) continue;
     check_name(m.name() + ": population", info.name);
     group_of[p] = static_cast<std::uint32_t>(layout.spikes.size());
-    layout.spikes.push_back({info.name, info.size});
+    const Population& pop = net.population(PopulationHandle{p});
+    const auto* adapter = dynamic_cast<const Adapter*>(&pop);
+    layout.spikes.push_back(
+        {info.name, info.size, std::string(pop.model()), adapter && adapter->graded()});
   }
 
   // One report per trace: /report/<population> if the population has one trace, else
@@ -1125,13 +1134,29 @@ void RecordingFile::snapshot_weights(const Network& net) {
     SnapshotItem item;
     item.recording = k;
     item.time = now_ms;
+    struct Row {
+      NeuronIndex source, target;
+      float weight;
+      Step delay;
+    };
+    std::vector<Row> rows;
     net.for_each_synapse(w.projection, [&](NeuronIndex s, NeuronIndex t, float weight, Step d) {
-      if (!selects(w.sources, s) || !selects(w.targets, t)) return;
-      item.source.push_back(s);
-      item.target.push_back(t);
-      item.weight.push_back(weight);
-      item.delay.push_back(net.grid().time_of(d));
+      if (selects(w.sources, s) && selects(w.targets, t)) rows.push_back({s, t, weight, d});
     });
+    // The storage order depends on the partition count (which follows the thread count);
+    // sorted by (source, target, delay) it does not: synapses equal in all three share a
+    // partition and a delay group, where they keep the order in which they were generated.
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      if (a.source != b.source) return a.source < b.source;
+      if (a.target != b.target) return a.target < b.target;
+      return a.delay < b.delay;
+    });
+    for (const Row& r : rows) {
+      item.source.push_back(r.source);
+      item.target.push_back(r.target);
+      item.weight.push_back(r.weight);
+      item.delay.push_back(net.grid().time_of(r.delay));
+    }
     m.push(std::move(item), false);
   }
 }

@@ -14,6 +14,7 @@
 #include "io/model_file_learning.hpp"
 #include "io/model_file_weights.hpp"
 #include "io/module_loader.hpp"
+#include "io/toml_key_scan.hpp"
 #include "io/units.hpp"
 #include "models/converters.hpp"
 #include "models/if_subtract.hpp"
@@ -412,6 +413,13 @@ std::string syntax_message(const std::string& what) {
   return hint.empty() ? line : concat(line, " (", hint, ")");
 }
 
+// "a key of more than 1024 characters ('aaaaaaaaaaaaaaaaaaaaaaaa...'); ...", for a key of
+// `text` found by find_long_key (refused before toml11, which is slow on such keys).
+std::string long_key_message(std::string_view text, std::size_t start) {
+  return concat("a key of more than ", kMaxKeyLength, " characters ('", text.substr(start, 24),
+                "...'); keys of a model file are at most ", kMaxKeyLength, " characters");
+}
+
 class FileLoader {
  public:
   explicit FileLoader(const Context& ctx) : ctx_(ctx) {}
@@ -441,6 +449,9 @@ class FileLoader {
     else
       text_ += content;
 
+    if (const auto key = find_long_key(content))
+      throw ModelFileError(concat(display, ":", key->line, ":", key->column, ": ",
+                                  long_key_message(content, key->offset)));
     Value tree;
     try {
       std::istringstream in(content);
@@ -523,10 +534,16 @@ class FileLoader {
 };
 
 void apply_override(Value& root, const Override& o, std::size_t n) {
+  if (o.key.size() > kMaxKeyLength)
+    throw ModelFileError(concat("--set:", n, ":1: ", long_key_message(o.key, 0)));
+  const std::string text = "_ = " + o.value;
+  if (const auto key = find_long_key(text))  // in an inline table of the value
+    throw ModelFileError(concat("--set:", n, ":", key->column + o.key.size() - 3, ": ", o.key, ": ",
+                                long_key_message(text, key->offset)));
   const std::string here = concat("--set:", n, ":1: ", o.key, ": ");
   Value parsed;
   try {
-    std::istringstream in("_ = " + o.value);
+    std::istringstream in(text);
     parsed = toml::parse(in, concat(kOverrideFile, n));
   } catch (const toml::syntax_error& e) {
     throw ModelFileError(concat("--set:", n, ":", o.key.size() + 2, ": ", o.key,
@@ -1669,13 +1686,15 @@ class Builder {
       if (p.plastic)
         bytes += 32.0 * static_cast<double>(p.sources) +
                  static_cast<double>(p.targets) * (24.0 + 32.0 + 24.0 * kEstimateRateHz * 1.0);
-      // A 16-byte row header per source in every partition that holds targets of the
-      // projection, and at least one delay group (4 bytes; plastic 8) per non-empty row.
+      // In every partition that holds targets of the projection: static rows, an 8-byte
+      // row offset per source; plastic rows, a 16-byte row header per source and at least
+      // one 8-byte delay group per non-empty row.
       const double holding = std::min<double>(partitions, static_cast<double>(p.targets));
-      if (p.expected_synapses > 0) {
+      if (p.expected_synapses > 0 && !p.plastic) {
+        bytes += 8.0 * (static_cast<double>(p.sources) + 1.0) * holding;
+      } else if (p.expected_synapses > 0) {
         bytes += 16.0 * static_cast<double>(p.sources) * holding;
-        bytes += (p.plastic ? 8.0 : 4.0) *
-                 std::min(p.expected_synapses, static_cast<double>(p.sources) * holding);
+        bytes += 8.0 * std::min(p.expected_synapses, static_cast<double>(p.sources) * holding);
       }
       max_delay_ms = std::max(max_delay_ms, p.max_delay_ms);
     }

@@ -84,7 +84,7 @@ struct LoadOptions {
   // Keep recorded spikes and traces in memory too (Network::spikes()). The CLI turns this
   // off: its recordings go to the HDF5 file, and memory must not grow with the run.
   bool keep_recordings_in_memory = true;
-  int partitions = NetworkOptions{}.partitions;
+  int partitions = NetworkOptions{}.partitions;  // 0: one per thread
   // Populations allocate their state arrays as they are loaded, before the build estimate
   // can be checked: a size of 4e9 would take hundreds of GB. With a budget > 0 the loader
   // refuses (MemoryBudgetError) once the state of the populations so far exceeds it.

@@ -2,6 +2,7 @@
 
 #include <hdf5.h>
 
+#include <cmath>
 #include <new>
 #include <type_traits>
 
@@ -18,6 +19,26 @@ std::string shape_text(const std::vector<std::size_t>& shape) {
   std::string text = "[";
   for (std::size_t k = 0; k < shape.size(); ++k) text += concat(k ? ", " : "", shape[k]);
   return text + "]";
+}
+
+// The multi-index of row-major position k in `shape`: "[500, 2]".
+std::string index_text(const std::vector<std::size_t>& shape, std::size_t k) {
+  std::vector<std::size_t> index(shape.size());
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    index[d] = shape[d] == 0 ? 0 : k % shape[d];
+    k = shape[d] == 0 ? k : k / shape[d];
+  }
+  return shape_text(index);
+}
+
+// A NaN or an infinity in weights or inputs would surface much later as a silent ReLU(NaN) = 0
+// or a numerical fault naming an internal object: refused here, where the file and the
+// element are known.
+void require_finite(const std::string& what, const Tensor& t) {
+  for (std::size_t k = 0; k < t.values.size(); ++k)
+    if (!std::isfinite(t.values[k]))
+      throw ConfigError(concat(what, " has ", std::isnan(t.values[k]) ? "nan" : concat(t.values[k]),
+                               " at ", index_text(t.shape, k), "; every value must be finite"));
 }
 
 // "/a/b" -> "a/b": hdf5::link_exists walks relative paths.
@@ -50,8 +71,13 @@ std::string TensorFile::join(std::string_view group, std::string_view name) {
 
 TensorFile::TensorFile(const std::filesystem::path& path) : path_(path) {
   hdf5::QuietErrors quiet;
-  if (!std::filesystem::is_regular_file(path))
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(concat("tensor file '", path.string(), "': is a directory, not a file"));
+  if (!std::filesystem::exists(path, ec))
     throw ConfigError(concat("tensor file '", path.string(), "': no such file"));
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw ConfigError(concat("tensor file '", path.string(), "': not a regular file"));
   file_ = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file_ < 0)
     throw ConfigError(concat("tensor file '", path.string(),
@@ -60,6 +86,27 @@ TensorFile::TensorFile(const std::filesystem::path& path) : path_(path) {
 
 TensorFile::~TensorFile() {
   if (file_ >= 0) H5Fclose(file_);
+}
+
+std::vector<std::string> TensorFile::children(std::string_view group) const {
+  hdf5::QuietErrors quiet;
+  const std::string rel = relative(group);
+  if (!rel.empty() && !hdf5::link_exists(file_, rel.c_str())) return {};
+  const hid_t object = H5Oopen(file_, rel.empty() ? "/" : rel.c_str(), H5P_DEFAULT);
+  if (object < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return {};
+  }
+  std::vector<std::string> names;
+  if (H5Iget_type(object) == H5I_GROUP) {
+    try {
+      names = hdf5::child_names(object);
+    } catch (const hdf5::Failure&) {
+      names.clear();
+    }
+  }
+  H5Oclose(object);
+  return names;
 }
 
 bool TensorFile::has(std::string_view name) const {
@@ -125,6 +172,7 @@ Tensor TensorFile::read_rank(std::string_view name, std::size_t rank, std::strin
       hdf5::check(
           H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.values.data()),
           "reading the values");
+    require_finite(what, t);
     return t;
   } catch (const hdf5::Failure& e) {
     throw ConfigError(concat(what, ": ", e.what()));

@@ -12,10 +12,11 @@
 //                           bias_hh [G H]   (G = 1, 4, 3)
 //
 // Sizes the tensors fix (in, out, channels, kernel, hidden) are read from the shapes; sizes
-// they cannot fix (image height and width, stride, padding) are arguments. Every error is a
-// ConfigError naming the file and the dataset, e.g.
+// they cannot fix (image height and width, stride, padding) are arguments. Every value read
+// must be finite. Every error is a ConfigError naming the file and the dataset, e.g.
 //   tensor file 'net.h5': dataset '/fc1/bias' (dense bias [out]) is missing
 //   tensor file 'net.h5': dataset '/fc1/bias' has shape [3], expected [4] (dense bias [out])
+//   tensor file 'net.h5': dataset '/data/x_test' has nan at [500, 2]; every value must be finite
 //
 // Example (weights written by h5py: f['fc1/weight'] = layer.weight.detach().numpy()):
 //   io::TensorFile file("net.h5");
@@ -55,6 +56,10 @@ class TensorFile {
   const std::filesystem::path& path() const { return path_; }
   // `name` is a path inside the file ("fc1/weight" or "/fc1/weight").
   bool has(std::string_view name) const;
+  // The names of the links in a group ("" or "/": the root), in name order; empty if it is
+  // not a group.
+  std::vector<std::string> children(std::string_view group) const;
+  // Reads a tensor of any shape; a NaN or infinite value is an error naming its index.
   Tensor read(std::string_view name) const;
   // Reads a tensor whose shape must equal `shape`; `role` describes it for the message
   // ("dense bias [out]").

@@ -1,8 +1,8 @@
 #include "models/ann_to_snn.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
-#include <limits>
 #include <memory>
 
 #include "engine/error.hpp"
@@ -236,19 +236,22 @@ std::vector<std::vector<OutputReadout>> ConvertedNetwork::run_all(std::span<cons
   if (inputs.size() % in != 0)
     throw ConfigError(
         concat("ann_to_snn: the inputs have ", inputs.size(), " values, not whole rows of ", in));
+  // Checked whole first, so that a bad value is reported with its own row.
+  require_finite_inputs("input data", inputs, in);
   const std::size_t samples = inputs.size() / in;
   std::vector<std::vector<OutputReadout>> out(at.size(), std::vector<OutputReadout>(samples));
-  const auto one = [&](std::size_t k) {
-    std::vector<OutputReadout> readouts = run(inputs.subspan(k * in, in), at);
-    for (std::size_t t = 0; t < at.size(); ++t) out[t][k] = std::move(readouts[t]);
+  // One task per row (a block of rows only beyond INT_MAX rows, the pool's index range).
+  const std::size_t block = samples / INT_MAX + 1;
+  const auto rows = [&](int b) {
+    const std::size_t first = static_cast<std::size_t>(b) * block;
+    for (std::size_t k = first; k < std::min(samples, first + block); ++k) {
+      std::vector<OutputReadout> readouts = run(inputs.subspan(k * in, in), at);
+      for (std::size_t t = 0; t < at.size(); ++t) out[t][k] = std::move(readouts[t]);
+    }
   };
-  if (samples > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-    throw ConfigError(concat("ann_to_snn: at most ", std::numeric_limits<int>::max(),
-                             " input rows at once, got ", samples));
-  // The engine's thread pool (oneTBB, or std::thread in ThreadSanitizer builds, which do not
-  // link oneTBB): samples take the place of partitions.
+  // The engine's pool: it raises oneTBB's thread limit for more threads than cores.
   PartitionPool pool(threads > 0 ? threads : hardware_threads());
-  pool.for_each(0, static_cast<int>(samples), [&](int k) { one(static_cast<std::size_t>(k)); });
+  pool.for_each(0, static_cast<int>((samples + block - 1) / block), rows);
   return out;
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/error.hpp"
+#include "engine/kernel_clones.hpp"
 #include "engine/population.hpp"
 
 namespace spikeflow::models {
@@ -62,20 +63,6 @@ inline void validate_membrane(std::string_view model, const MembraneParams& p) {
         concat(model, ": V_reset must be < V_th = ", p.V_th, " mV, got ", p.V_reset, " mV"));
 }
 
-// Integration kernels are compiled for the baseline (x86-64-v2: 2 doubles per vector) and,
-// chosen at load time, for AVX2 and AVX-512 (4 and 8). FP contraction is off
-// (-ffp-contract=off in CMakeLists.txt), so every clone computes the same IEEE operations:
-// results do not depend on the machine's vector width.
-// Not under the sanitizers: the clones' ifunc resolvers run during relocation, before the
-// sanitizer runtime is initialised, and an instrumented resolver crashes there (TSan:
-// every test binary died with SIGSEGV before main).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#define SPIKEFLOW_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SPIKEFLOW_KERNEL_CLONES
-#endif
-
 // Steps a neuron is held after the step it spiked in.
 inline Step hold_steps(std::string_view model, double t_ref, const TimeGrid& grid) {
   const Step r = grid.steps(t_ref, concat(model, ": t_ref"));
@@ -105,6 +92,22 @@ inline void emit_spikes(NeuronRange range, Step step, double V_th, double V_rese
   }
 }
 
+// The threshold test of a fused kernel, as a 64-bit lane mask: OR-ed over a block it tells
+// whether any neuron crossed. A mask as wide as the doubles keeps the OR in the same vector
+// lanes (an int flag made GCC repack every compare with a shuffle).
+inline std::uint64_t crossed(double v, double V_th) {
+  return v >= V_th ? ~std::uint64_t{0} : 0;
+}
+
+// The external drive (I_e + I_ext) P20 of a LIF kernel. A population without current input
+// has I_ext = +0.0 for every neuron (StepInput::has_current is false), so its kernel computes
+// the term once, (I_e + 0.0) P20 - the same operations, hence the same bits - instead of
+// reading a current array of zeros every step.
+struct ExternalDrive {
+  double I_e, P20;
+  double constant() const { return (I_e + 0.0) * P20; }
+};
+
 // The spike rule's constants, for kernels that fuse the threshold pass into integration.
 struct FireRule {
   double V_th, V_reset;
@@ -114,6 +117,11 @@ struct FireRule {
 // Neurons per block of a fused kernel: the block is integrated (vectorised) while the
 // kernel ORs the threshold tests, and only a block holding a spike is walked again.
 inline constexpr NeuronIndex kFireBlock = 64;
+
+// Neurons integrated before any block of them is walked. The walk is a call, and after a
+// call the integration loop must load and broadcast its constants again (no vector register
+// survives a call); integrating a chunk of 32 blocks first keeps them in registers.
+inline constexpr NeuronIndex kFireChunk = 32 * kFireBlock;
 
 // The walk over one integrated block [begin, end) that some neuron of it crossed: the
 // same rule, in the same order, as emit_spikes.
@@ -125,6 +133,35 @@ inline void fire_block(NeuronIndex begin, NeuronIndex end, Step step, const Fire
       free_from[i] = step + 1 + rule.hold;
       out.emit(i);
     }
+  }
+}
+
+// The loop of a fused kernel over neurons [begin, end), block by block:
+// integrate_block(b, n) advances neurons [b, b + n) and returns the OR of their threshold
+// masks (crossed()); the blocks that crossed are walked (fire_block) after each chunk. A
+// full block is integrated with n = kFireBlock, a constant once everything is inlined: with
+// the count known GCC keeps the kernel's constants in registers from block to block, where
+// a loop of unknown count broadcast them all again (lif_exp's kernel: ~13 % faster).
+// Forced inline, so that the block function is compiled within the calling kernel's clone.
+// (The block function is a lambda around a function with restrict parameters: a lambda that
+// used the captured arrays itself lost restrict, and GCC did not vectorise it.)
+template <typename IntegrateBlock>
+[[gnu::always_inline]] inline void integrate_and_fire(NeuronIndex begin, NeuronIndex end, Step step,
+                                                      const FireRule& rule, double* V_m,
+                                                      Step* free_from, SpikeSink& out,
+                                                      IntegrateBlock integrate_block) {
+  for (NeuronIndex chunk = begin; chunk < end; chunk += kFireChunk) {
+    const NeuronIndex chunk_end = std::min<NeuronIndex>(end - chunk, kFireChunk) + chunk;
+    std::uint64_t crossed_in[kFireChunk / kFireBlock];
+    for (NeuronIndex b = chunk; b < chunk_end; b += kFireBlock) {
+      const NeuronIndex n = std::min<NeuronIndex>(chunk_end - b, kFireBlock);
+      crossed_in[(b - chunk) / kFireBlock] =
+          n == kFireBlock ? integrate_block(b, kFireBlock) : integrate_block(b, n);
+    }
+    for (NeuronIndex b = chunk, k = 0; b < chunk_end; b += kFireBlock, ++k)
+      if (crossed_in[k])
+        fire_block(b, std::min<NeuronIndex>(chunk_end - b, kFireBlock) + b, step, rule, V_m,
+                   free_from, out);
   }
 }
 

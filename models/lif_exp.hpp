@@ -46,6 +46,7 @@ class LifExp final : public Population {
   void prepare(const TimeGrid& grid) override;
   void update(NeuronRange range, Step step, const StepInput& in, SpikeSink& out) override;
   bool clears_spike_input() const override { return true; }
+  bool reads_arrival_lists() const override { return true; }
   std::vector<std::string> state_names() const override { return {"V_m", "I_syn_ex", "I_syn_in"}; }
   std::span<double> state(std::string_view name) override {
     return find_state(name, {{"V_m", &V_m_}, {"I_syn_ex", &I_ex_}, {"I_syn_in", &I_in_}});

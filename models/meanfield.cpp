@@ -39,10 +39,41 @@ double max_abs(const Vector& v) {
   return m;
 }
 
+// The synaptic time constant of a population: its inputs' tau_syn weighted by their share of
+// the variance (0 without filtering or input).
+double filter_time(const MeanFieldPopulation& pop, const Vector& rates, bool synaptic_filtering) {
+  double weighted = 0.0;
+  double total = 0.0;
+  for (const MeanFieldAfferent& in : pop.afferents) {
+    const double share = in.indegree * in.weight_sq * (in.source < 0 ? in.rate : rates[in.source]);
+    weighted += share * in.tau_syn;
+    total += share;
+  }
+  return synaptic_filtering && total > 0.0 ? weighted / total : 0.0;
+}
+
+// phi(nu) - nu, with every entry +infinity where the point is no candidate: an input (mu,
+// sigma) or a rate that overflows, as at the huge rates an iterate of a network without
+// refractoriness can reach, or with weights too large for any rate but 0.
 Vector residual(const std::vector<MeanFieldPopulation>& pops, const Vector& rates, bool filter) {
-  Vector r = mean_field_transfer(pops, rates, filter);
-  for (std::size_t a = 0; a < r.size(); ++a) r[a] -= rates[a];
+  Vector mu, sigma;
+  mean_field_input(pops, rates, mu, sigma);
+  Vector r(pops.size(), INFINITY);
+  for (std::size_t a = 0; a < pops.size(); ++a)
+    if (!std::isfinite(mu[a]) || !std::isfinite(sigma[a])) return r;
+  for (std::size_t a = 0; a < pops.size(); ++a) {
+    const double phi =
+        siegert_rate(mu[a], sigma[a], pops[a].neuron, filter_time(pops[a], rates, filter));
+    if (!std::isfinite(phi)) return Vector(pops.size(), INFINITY);
+    r[a] = phi - rates[a];
+  }
   return r;
+}
+
+bool finite(const Vector& v) {
+  for (const double x : v)
+    if (!std::isfinite(x)) return false;
+  return true;
 }
 
 // Solves A x = b by Gaussian elimination with partial pivoting; false if A is singular.
@@ -70,19 +101,32 @@ bool solve_linear(std::vector<Vector> A, Vector b, Vector& x) {
   return true;
 }
 
+// A rate grows by at most this factor per relaxation step (plus kGrowthHz). Without
+// refractoriness phi is unbounded: one undamped step from a strongly driven start can reach
+// rates whose input overflows, far beyond the fixed point.
+constexpr double kGrowthFactor = 2.0;
+constexpr double kGrowthHz = 10.0;
+
 // Relaxation nu <- nu + d (phi(nu) - nu), the rate dynamics in pseudo-time: brings a far
 // start near a stable fixed point, where Newton's method takes over. d is halved whenever a
 // step overshoots (a residual changes sign while the largest one grows), as the strong
-// negative feedback of inhibition-dominated networks makes undamped iteration oscillate.
+// negative feedback of inhibition-dominated networks makes undamped iteration oscillate, and
+// whenever a step reaches a point without a finite residual (the step is then not taken).
+// Each rate grows by at most kGrowthFactor x + kGrowthHz per step.
 int damped_iteration(const std::vector<MeanFieldPopulation>& pops, const MeanFieldOptions& opt,
                      Vector& rates, Vector& r) {
   double damping = 0.1;
   int steps = 0;
-  for (; steps < opt.damped_iterations && max_abs(r) > 1.0; ++steps) {
+  for (; steps < opt.damped_iterations && finite(r) && max_abs(r) > 1.0; ++steps) {
     Vector next = rates;
     for (std::size_t a = 0; a < rates.size(); ++a)
-      next[a] = std::max(0.0, rates[a] + damping * r[a]);
+      next[a] = std::clamp(rates[a] + damping * r[a], 0.0, kGrowthFactor * rates[a] + kGrowthHz);
     Vector r_next = residual(pops, next, opt.synaptic_filtering);
+    if (!finite(r_next)) {
+      if (damping <= 1e-4) break;
+      damping = std::max(damping * 0.5, 1e-4);
+      continue;
+    }
     bool flipped = false;
     for (std::size_t a = 0; a < r.size(); ++a) flipped |= r[a] * r_next[a] < 0.0;
     if (flipped && max_abs(r_next) > max_abs(r)) damping = std::max(damping * 0.5, 1e-4);
@@ -103,6 +147,7 @@ bool newton_step(const std::vector<MeanFieldPopulation>& pops, bool filter, Vect
     const double h = std::max(1e-6 * rates[b], 1e-6);
     shifted[b] += h;
     const Vector r_shifted = residual(pops, shifted, filter);
+    if (!finite(r_shifted)) return false;
     for (std::size_t a = 0; a < n; ++a) jacobian[a][b] = (r_shifted[a] - r[a]) / h;
   }
   Vector minus_r(n);
@@ -114,7 +159,7 @@ bool newton_step(const std::vector<MeanFieldPopulation>& pops, bool filter, Vect
     Vector next(n);
     for (std::size_t a = 0; a < n; ++a) next[a] = std::max(0.0, rates[a] + step * delta[a]);
     Vector r_next = residual(pops, next, filter);
-    if (max_abs(r_next) < max_abs(r)) {
+    if (finite(r_next) && max_abs(r_next) < max_abs(r)) {
       rates = std::move(next);
       r = std::move(r_next);
       return true;
@@ -149,23 +194,36 @@ Vector mean_field_transfer(const std::vector<MeanFieldPopulation>& populations, 
   Vector mu, sigma;
   mean_field_input(populations, rates, mu, sigma);
   Vector out(populations.size());
-  for (std::size_t a = 0; a < populations.size(); ++a) {
-    const MeanFieldPopulation& pop = populations[a];
-    // The synaptic time constant of the population: its inputs' tau_syn weighted by their
-    // share of the variance.
-    double weighted = 0.0;
-    double total = 0.0;
-    for (const MeanFieldAfferent& in : pop.afferents) {
-      const double share =
-          in.indegree * in.weight_sq * (in.source < 0 ? in.rate : rates[in.source]);
-      weighted += share * in.tau_syn;
-      total += share;
-    }
-    const double tau_s = synaptic_filtering && total > 0.0 ? weighted / total : 0.0;
-    out[a] = siegert_rate(mu[a], sigma[a], pop.neuron, tau_s);
-  }
+  for (std::size_t a = 0; a < populations.size(); ++a)
+    out[a] = siegert_rate(mu[a], sigma[a], populations[a].neuron,
+                          filter_time(populations[a], rates, synaptic_filtering));
   return out;
 }
+
+namespace {
+
+// The iteration from result.rates.
+void solve_from(const std::vector<MeanFieldPopulation>& populations,
+                const MeanFieldOptions& options, MeanFieldResult& result) {
+  Vector r = residual(populations, result.rates, options.synaptic_filtering);
+  result.iterations += damped_iteration(populations, options, result.rates, r);
+  for (int k = 0; k < options.max_iterations && finite(r) && max_abs(r) > options.tolerance; ++k) {
+    ++result.iterations;
+    // Where no Newton step lowers the residual, relax further and try again.
+    if (!newton_step(populations, options.synaptic_filtering, result.rates, r))
+      result.iterations += damped_iteration(populations, options, result.rates, r);
+  }
+  result.residual = finite(r) ? max_abs(r) : INFINITY;
+  result.converged = result.residual <= options.tolerance;
+}
+
+void require_rates(const char* what, const Vector& rates) {
+  for (const double nu : rates)
+    if (!(nu >= 0.0) || !std::isfinite(nu))
+      throw ConfigError(concat("mean field: ", what, " must be >= 0 Hz, got ", nu));
+}
+
+}  // namespace
 
 MeanFieldResult solve_mean_field(const std::vector<MeanFieldPopulation>& populations,
                                  const MeanFieldOptions& options) {
@@ -176,20 +234,22 @@ MeanFieldResult solve_mean_field(const std::vector<MeanFieldPopulation>& populat
   if (result.rates.size() != n)
     throw ConfigError(
         concat("mean field: initial_rates needs ", n, " values, got ", result.rates.size()));
-  for (const double nu : result.rates)
-    if (!(nu >= 0.0) || !std::isfinite(nu))
-      throw ConfigError(concat("mean field: initial rates must be >= 0 Hz, got ", nu));
+  require_rates("initial rates", result.rates);
+  require_rates("restart rates", options.restart_rates);
 
-  Vector r = residual(populations, result.rates, options.synaptic_filtering);
-  result.iterations = damped_iteration(populations, options, result.rates, r);
-  for (int k = 0; k < options.max_iterations && max_abs(r) > options.tolerance; ++k) {
-    ++result.iterations;
-    // Where no Newton step lowers the residual, relax further and try again.
-    if (!newton_step(populations, options.synaptic_filtering, result.rates, r))
-      result.iterations += damped_iteration(populations, options, result.rates, r);
+  solve_from(populations, options, result);
+  // The first start's last iterate is what a failure reports (the restarts' are no closer).
+  MeanFieldResult first = result;
+  for (std::size_t k = 0; k < options.restart_rates.size() && !result.converged; ++k) {
+    result.rates.assign(n, options.restart_rates[k]);
+    solve_from(populations, options, result);
+    result.starts = static_cast<int>(k) + 2;
   }
-  result.residual = max_abs(r);
-  result.converged = result.residual <= options.tolerance;
+  if (!result.converged) {
+    first.iterations = result.iterations;
+    first.starts = result.starts;
+    result = std::move(first);
+  }
   mean_field_input(populations, result.rates, result.mu, result.sigma);
   return result;
 }

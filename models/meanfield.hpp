@@ -15,12 +15,16 @@
 // Solver: damped fixed-point iteration nu <- nu + d (phi(nu) - nu) until the residual is
 // below 1 Hz (at most damped_iterations steps; d = 0.1, halved when a step overshoots), then
 // Newton's method with a finite-difference Jacobian and backtracking (relaxing again where
-// no Newton step lowers the residual), rates kept >= 0. Converged when
-// max_a |phi_a(nu) - nu_a| <= tolerance (Hz). A network can have several fixed points (a
-// low- and a high-rate one); the solver finds the one its start (options.initial_rates, by
-// default 10 Hz everywhere) leads to, and says nothing about its stability: a fixed point
-// can be unstable against oscillations (Brunel's synchronous states), then simulated rates
-// differ from it.
+// no Newton step lowers the residual), rates kept >= 0. A relaxation step raises a rate by
+// at most a factor 2 plus 10 Hz, and a step to a point where an input or a rate overflows is
+// not taken (it is retried shorter). Converged when max_a |phi_a(nu) - nu_a| <= tolerance
+// (Hz). From a start that does not converge (without refractoriness phi is unbounded and a
+// strongly driven start can run away to ever higher rates), the solver starts again from
+// each of options.restart_rates in turn (the same rate in every population). A network can
+// have several fixed points (a low- and a high-rate one); the solver finds the one its start
+// (options.initial_rates, by default 10 Hz everywhere, then the restarts) leads to, and says
+// nothing about its stability: a fixed point can be unstable against oscillations (Brunel's
+// synchronous states), then simulated rates differ from it.
 #pragma once
 
 #include <string>
@@ -53,11 +57,14 @@ struct MeanFieldOptions {
   int damped_iterations = 300;        // relaxation steps, per relaxation phase
   bool synaptic_filtering = true;     // Fourcaud-Brunel correction where tau_syn > 0
   std::vector<double> initial_rates;  // Hz, one per population; empty: 10 Hz each
+  // Hz: starts tried in turn when initial_rates does not converge; empty: none.
+  std::vector<double> restart_rates = {30.0, 3.0, 100.0, 1.0, 300.0, 1000.0, 0.0};
 };
 
 struct MeanFieldResult {
   bool converged = false;
-  int iterations = 0;         // damped + Newton steps taken
+  int iterations = 0;         // damped + Newton steps taken, all starts together
+  int starts = 1;             // starts tried: 1 = initial_rates, k > 1 = restart_rates[k - 2]
   double residual = 0.0;      // Hz, max |phi(nu) - nu| at the returned rates
   std::vector<double> rates;  // Hz
   std::vector<double> mu;     // mV

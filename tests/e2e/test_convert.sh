@@ -78,6 +78,7 @@ grep -q "must be \[rows, 4\]" err.txt || fail "unexpected message: $(cat err.txt
 status=0
 "$SPIKEFLOW" convert "$ANN" --calibration data/x_calibration --percentile 120 2> err.txt ||
   status=$?
-[ "$status" -eq 1 ] || fail "percentile 120 exited $status, expected 1"
-grep -q "percentile must be in (0, 100], got 120" err.txt || fail "unexpected: $(cat err.txt)"
+[ "$status" -eq 2 ] || fail "percentile 120 exited $status, expected 2"
+grep -qF "option --percentile: expected a number in (0, 100], got '120'" err.txt ||
+  fail "unexpected: $(cat err.txt)"
 echo ok

@@ -69,6 +69,41 @@ run "$SPIKEFLOW" meanfield step.toml
 [ "$status" -eq 1 ] || fail "stopping input: exit $status, expected 1"
 grep -q "stops at 50 ms" <<<"$err" || fail "stopping input: message: $err"
 
+# Without refractoriness in E (issue 5: an internal 'mu must be finite' error, exit 1): the
+# mpmath fixed point of tests/models/meanfield_reference.py, E 95.1166 Hz, I 79.9142 Hz,
+# mu 30.4904 mV, sigma 13.0717 mV, reached by a restart from 30 Hz.
+run "$SPIKEFLOW" meanfield "$SRC/examples/brunel_ai.toml" --set populations.E.params.t_ref=0
+[ "$status" -eq 0 ] || fail "t_ref = 0: exit $status: $err"
+grep -Eq "^ +E +lif_delta +95\.116[5-7] +30\.490[3-5] +13\.071[6-8] " <<<"$out" ||
+  fail "t_ref = 0: E 95.1166 Hz expected: $out"
+grep -Eq "^ +I +lif_delta +79\.914[1-3] " <<<"$out" || fail "t_ref = 0: I 79.9142 Hz expected: $out"
+grep -q "from 30 Hz in every population (the start 10 Hz did not converge" <<<"$out" ||
+  fail "t_ref = 0: no word on the restart: $out"
+# A start the user gives is kept: from 10 Hz the same case does not converge (exit 4).
+run "$SPIKEFLOW" meanfield "$SRC/examples/brunel_ai.toml" --set populations.E.params.t_ref=0 \
+  --initial 10
+[ "$status" -eq 4 ] || fail "t_ref = 0 --initial 10: exit $status, expected 4"
+grep -q "did not converge from 10 Hz" <<<"$err" || fail "t_ref = 0 --initial 10: $err"
+# Weights so large that sigma overflows at every start: no stationary state; exit 4, the
+# population and its afferent named.
+run "$SPIKEFLOW" meanfield "$SRC/examples/brunel_ai.toml" --set 'projections.E->E.weight=1e300'
+[ "$status" -eq 4 ] || fail "weight 1e300: exit $status, expected 4 ($err)"
+grep -q "no stationary state found from 10 Hz, 30 Hz, .* or 0 Hz: the input of population 'E' is not finite" \
+  <<<"$err" || fail "weight 1e300: $err"
+grep -q "its largest afferent is population 'E' (K = 1000 inputs of J = 1e+300 mV)" <<<"$err" ||
+  fail "weight 1e300: the afferent is not named: $err"
+grep -q "siegert_rate" <<<"$err" && fail "weight 1e300: an internal message: $err"
+run "$SPIKEFLOW" meanfield "$SRC/examples/brunel_ai.toml" --initial -5
+[ "$status" -eq 2 ] || fail "--initial -5: exit $status, expected 2"
+grep -qF "option --initial: expected a number in [0, 10000], got '-5'" <<<"$err" ||
+  fail "--initial -5: $err"
+# A plastic projection enters with its initial weights, and the output says so.
+run "$SPIKEFLOW" meanfield "$SRC/examples/brunel_ai.toml" \
+  --set 'projections.E->E.plasticity={rule="stdp", w_max="1 mV"}'
+[ "$status" -eq 0 ] || fail "plastic E->E: exit $status: $err"
+grep -q "note: projection 'E->E' is plastic (stdp); the mean field takes its initial weights" \
+  <<<"$err" || fail "plastic E->E: no note: $err"
+
 run "$SPIKEFLOW" meanfield
 [ "$status" -eq 2 ] || fail "no model file: exit $status, expected 2"
 run "$SPIKEFLOW" meanfield missing.toml

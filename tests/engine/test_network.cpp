@@ -106,10 +106,19 @@ TEST_CASE("run() refuses negative and off-grid durations", "[unit]") {
 }
 
 TEST_CASE("invalid network options are refused", "[unit]") {
-  // Requirement: partitions >= 1, threads >= 0, dt valid.
-  CHECK_THROWS_WITH(Network({.partitions = 0}), Contains("partitions") && Contains("0"));
+  // Requirement: partitions >= 0, threads >= 0, dt valid.
+  CHECK_THROWS_WITH(Network({.partitions = -1}), Contains("partitions") && Contains("-1"));
   CHECK_THROWS_WITH(Network({.threads = -2}), Contains("threads") && Contains("-2"));
   CHECK_THROWS_AS(Network({.dt = 0.0}), ConfigError);
   Network net({.threads = 3});
   CHECK(net.threads() == 3);
+}
+
+TEST_CASE("the partition count defaults to the thread count", "[unit]") {
+  // Requirement: partitions = 0 (the default) means one per thread; an explicit count stays.
+  CHECK(Network({.threads = 1}).options().partitions == 1);
+  CHECK(Network({.threads = 3}).options().partitions == 3);
+  CHECK(Network({.threads = 1, .partitions = 4}).options().partitions == 4);
+  const Network all_cores(NetworkOptions{});
+  CHECK(all_cores.options().partitions == all_cores.threads());
 }

@@ -5,9 +5,12 @@
 // errors a user can make name the file, the dataset and the shape.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <limits>
 #include <string>
 
 #include "io/model_file.hpp"
+#include "io/tensor_file.hpp"
 #include "models/module_adapter.hpp"
 #include "tests/engine/adapter_test_support.hpp"
 #include "tests/models/dnn/dnn_test_support.hpp"
@@ -129,4 +132,34 @@ TEST_CASE("model file: DNN module errors name the file, the dataset and the shap
                       "tensors), got 4"));
   CHECK_THAT(error("gru", "group = \"gru\"", "missing.h5"),
              Contains("populations.M.params.weights: ") && Contains("missing.h5"));
+}
+
+TEST_CASE("model file: a NaN or an infinity in a module's tensors is refused at load time",
+          "[unit][io][dnn]") {
+  // Risk: relu(NaN) = 0 silently, identity a numerical fault at run time that names neither
+  // the file nor the dataset. The loader names both and the element.
+  const auto dir = std::filesystem::temp_directory_path() / "spikeflow_test_nan_module";
+  std::filesystem::create_directories(dir);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  io::write_tensor_file(dir / "nan.h5", {{"fc/weight", io::Tensor{{2, 3}, {1, 2, 3, 4, 5, nan}}},
+                                         {"fc/bias", io::Tensor{{2}, {0, 0}}}});
+  io::write_tensor_file(dir / "inf.h5", {{"fc/weight", io::Tensor{{2, 3}, {1, 2, 3, 4, 5, 6}}},
+                                         {"fc/bias", io::Tensor{{2}, {0, -inf}}}});
+  const auto error = [&](const std::string& file, const std::string& activation) {
+    return test::config_error([&] {
+      io::load_model_text(
+          model_text("dense", "group = \"fc\", activation = \"" + activation + "\"", file),
+          dir / "model.toml");
+    });
+  };
+  for (const std::string activation : {"relu", "identity"}) {
+    CHECK_THAT(error("nan.h5", activation),
+               Contains("populations.M.params.weights: tensor file '") &&
+                   Contains("nan.h5': dataset '/fc/weight' (dense weight [out, in]) has nan at "
+                            "[1, 2]; every value must be finite"));
+    CHECK_THAT(error("inf.h5", activation),
+               Contains("inf.h5': dataset '/fc/bias' (dense bias [out]) has -inf at [1]"));
+  }
+  std::filesystem::remove_all(dir);
 }

@@ -137,6 +137,11 @@ TEST_CASE("ann_to_snn: errors name the layer and the value", "[model][unit]") {
   CHECK(config_error([&] {
           snn.run(std::vector<double>{0, 1, INFINITY, 0}, std::vector<Step>{5});
         }) == "ann_to_snn: the input has inf at row 0, column 2; inputs must be finite");
+  // Several rows: the row of the bad value, not its position within its row's network.
+  std::vector<double> rows(4 * 6, 0.5);
+  rows[4 * 5 + 2] = NAN;
+  CHECK(config_error([&] { snn.run_all(rows, std::vector<Step>{5}, 2); }) ==
+        "ann_to_snn: the input data has nan at row 5, column 2; inputs must be finite");
   std::vector<dnn::Dense> sigmoid = f.layers();
   sigmoid[1] = dnn::Dense(std::vector<double>(32 * 32, 0.0), std::vector<double>(32, 0.0), 32, 32,
                           dnn::Activation::sigmoid);

@@ -37,7 +37,51 @@ std::vector<models::MeanFieldPopulation> brunel(double g, double eta) {
                     {.source = 0, .indegree = 250, .weight = -g * J, .weight_sq = g * g * J * J}}}};
 }
 
+// examples/brunel_ai.toml (g = 6, eta = 4) as E and I populations, E with t_ref = `t_ref_e`.
+std::vector<models::MeanFieldPopulation> brunel_ai(double t_ref_e, double J_ee = 0.1) {
+  const double J = 0.1, g = 6.0;
+  std::vector<models::MeanFieldPopulation> pops;
+  for (const double t_ref : {t_ref_e, 2.0})
+    pops.push_back(models::MeanFieldPopulation{
+        .name = pops.empty() ? "E" : "I",
+        .neuron = {20.0, t_ref, 20.0, 10.0},
+        .afferents = {
+            {.source = -1, .rate = 40000, .indegree = 1, .weight = J, .weight_sq = J * J},
+            {.source = 0, .indegree = 1000, .weight = J, .weight_sq = J * J},
+            {.source = 1, .indegree = 250, .weight = -g * J, .weight_sq = g * g * J * J}}});
+  pops[0].afferents[1].weight = J_ee;
+  pops[0].afferents[1].weight_sq = J_ee * J_ee;
+  return pops;
+}
+
 }  // namespace
+
+TEST_CASE("meanfield: without refractoriness the solver still finds the fixed point", "[unit]") {
+  // Risk (issue 5): with t_ref = 0 phi is unbounded; the iteration from 10 Hz ran away until
+  // mu overflowed and siegert_rate threw an internal error. Reference: mpmath,
+  // tests/models/meanfield_reference.py (E 95.1165693537, I 79.9142338257 Hz, mu 30.49043723,
+  // sigma 13.07168447 mV).
+  const models::MeanFieldResult r = models::solve_mean_field(brunel_ai(0.0));
+  REQUIRE(r.converged);
+  CHECK(r.rates[0] == Approx(95.1165693537).epsilon(1e-9));
+  CHECK(r.rates[1] == Approx(79.9142338257).epsilon(1e-9));
+  CHECK(r.mu[0] == Approx(30.49043723).epsilon(1e-8));
+  CHECK(r.sigma[0] == Approx(13.07168447).epsilon(1e-8));
+  CHECK(r.starts > 1);  // 10 Hz itself runs away; a restart converges
+
+  // Without restarts the run from 10 Hz ends as "not converged", not as an exception.
+  models::MeanFieldOptions alone;
+  alone.restart_rates.clear();
+  const models::MeanFieldResult stuck = models::solve_mean_field(brunel_ai(0.0), alone);
+  CHECK_FALSE(stuck.converged);
+  CHECK(stuck.starts == 1);
+
+  // Weights so large that sigma overflows at any positive rate: no fixed point, reported.
+  const models::MeanFieldResult huge = models::solve_mean_field(brunel_ai(2.0, 1e300));
+  CHECK_FALSE(huge.converged);
+  CHECK(std::isinf(huge.residual));
+  CHECK(std::isinf(huge.sigma[0]));
+}
 
 TEST_CASE("meanfield: Brunel N2 rates equal an independent mpmath solution", "[unit]") {
   // Requirement: nu = phi(mu(nu), sigma(nu)) solved to 1e-8 Hz. References from

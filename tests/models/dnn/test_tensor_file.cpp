@@ -2,8 +2,11 @@
 // tests because it shares their fixture): errors name the file, the dataset and both shapes.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <filesystem>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "io/tensor_file.hpp"
 #include "tests/models/dnn/dnn_test_support.hpp"
@@ -77,6 +80,29 @@ TEST_CASE("tensor file: non-numeric datasets, missing files and non-HDF5 files a
              Contains("tensor file '/nonexistent/weights.h5': no such file"));
   const auto not_hdf5 = std::filesystem::path(__FILE__);
   CHECK_THAT(config_error([&] { io::TensorFile{not_hdf5}; }), Contains("not a readable HDF5 file"));
+}
+
+TEST_CASE("tensor file: a non-finite value is refused with its index; a directory is no file",
+          "[io][unit][dnn]") {
+  // Risk: a NaN weight or input reported much later under an internal name, or at the wrong
+  // row; a directory reported as missing.
+  const auto dir = std::filesystem::temp_directory_path() / "spikeflow_test_tensor_nan";
+  std::filesystem::create_directories(dir);
+  std::vector<double> values(2 * 3 * 4, 1.0);
+  values[1 * 12 + 0 * 4 + 3] = std::numeric_limits<double>::quiet_NaN();  // [1, 0, 3]
+  io::write_tensor_file(
+      dir / "t.h5", {{"g/x", io::Tensor{{2, 3, 4}, values}}, {"s", io::Tensor{{}, {-INFINITY}}}});
+  const io::TensorFile file(dir / "t.h5");
+  CHECK_THAT(config_error([&] { file.read("g/x"); }),
+             Contains("tensor file '" + (dir / "t.h5").string() +
+                      "': dataset '/g/x' has nan at [1, 0, 3]; every value must be finite"));
+  CHECK_THAT(config_error([&] { file.read("s"); }), Contains("dataset '/s' has -inf at []"));
+  CHECK_THAT(config_error([&] { io::TensorFile{dir}; }),
+             Contains("tensor file '" + dir.string() + "': is a directory, not a file"));
+  CHECK(file.children("/") == std::vector<std::string>{"g", "s"});
+  CHECK(file.children("g") == std::vector<std::string>{"x"});
+  CHECK(file.children("s").empty());
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("tensor file: group paths with or without slashes name the same dataset",
