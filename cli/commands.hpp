@@ -31,6 +31,13 @@ class IoFailure : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The output's filesystem has less free space than a run keeps (kDiskMarginBytes,
+// cli/disk_space.hpp): refused before the build. Exit code 6, as for a run stopped by it.
+class DiskFull : public IoFailure {
+ public:
+  using IoFailure::IoFailure;
+};
+
 // The memory a build may still take, in bytes: MemAvailable of /proc/meminfo, or less if
 // an address-space limit (ulimit -v) leaves less room above what the process already maps;
 // 0 if neither can be read (cli/run_command.cpp).

@@ -51,8 +51,9 @@ exit codes:
        simulation failed (out of memory)
   5    numerical fault: a neuron's state became NaN or infinite; the message names
        population, neuron, variable and time, the output file is closed and valid up to there
-  6    the output's filesystem has less than 64 MiB free; the run stopped there and the
-       output file is closed and valid up to there
+  6    the output's filesystem has less than 64 MiB free: before the build, the run is
+       refused and nothing is written; during the run, it stopped there and the output
+       file is closed and valid up to there
   130  interrupted by SIGINT (Ctrl-C); the output file is closed and valid up to there
   143  interrupted by SIGTERM; likewise
 )";
@@ -132,6 +133,9 @@ int exit_code_of(std::exception_ptr error, std::string& message) {
   } catch (const ConfigError& e) {
     message = e.what();
     return kExitModelError;
+  } catch (const DiskFull& e) {
+    message = e.what();
+    return kExitDiskFull;
   } catch (const IoFailure& e) {
     message = e.what();
     return kExitIo;

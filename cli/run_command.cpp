@@ -221,6 +221,17 @@ void refuse_if_too_large(const io::LoadedModel& model, bool force) {
                      "--force to build anyway");
 }
 
+// Refuses, before the build, an output whose filesystem already has less free space than
+// the run keeps: the run would stop at its first look (DiskWatch) with nothing simulated.
+void refuse_if_disk_nearly_full(const fs::path& output) {
+  const std::optional<double> free = free_disk_bytes(output, 0.0);
+  if (!free || *free >= kDiskMarginBytes) return;
+  throw DiskFull("only " + format_bytes(*free) + " free on the filesystem of '" + output.string() +
+                 "', less than the " + format_bytes(kDiskMarginBytes) +
+                 " a run keeps free (it stops below that); free some space or write the "
+                 "output elsewhere");
+}
+
 // Warns, after the build (synapse counts are then exact), if the recording is likely to
 // need more disk space than is free; the run still starts, and stops cleanly if the disk
 // fills (DiskWatch).
@@ -287,6 +298,16 @@ void require_same_run(const fs::path& recording, const io::CheckpointRun& saved,
                     "' is not the recording this checkpoint was taken from (its " +
                     (same_text ? "seed" : "model text") +
                     " differs from the checkpoint's); restore that file or start the run anew");
+}
+
+// Whether the recording holds the whole run: closed as completed, with `duration_ms`
+// simulated. Its checkpoint (the last one, taken before the end) then has nothing left to do.
+bool recording_is_complete(const fs::path& recording, double duration_ms) {
+  const H5File file = H5File::open(recording.string());
+  const auto completed = file.attribute("/", "completed");
+  const auto until = file.value("/provenance/simulated_until_ms");
+  return completed && completed->number && *completed->number == 1.0 && until && until->number &&
+         *until->number == duration_ms;
 }
 
 fs::path choose_output(const ParsedArgs& args, const io::LoadedModel& model) {
@@ -872,6 +893,7 @@ int run_command(const std::vector<std::string>& words, const std::string& comman
     checkpoints = plan_checkpoints(args, model.network->grid(), output, model.path,
                                    model.settings.checkpoint_every, {});
     refuse_if_too_large(model, args.has("force"));
+    if (is_root()) refuse_if_disk_nearly_full(output);
   };
   agree_on_setup(setup, [&] { return setup_digest(model, output, checkpoints, 0); });
   Network& net = *model.network;
@@ -967,7 +989,8 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
   std::optional<OutputLock> original_lock;
   std::optional<OutputLock> copy_lock;
   CheckpointPlan checkpoints;
-  const auto setup = [&] {
+  bool finished = false;  // the recording already holds the whole run
+  agree_on_setup([&] {
     try {
       checkpoint = std::make_unique<io::CheckpointFile>(checkpoint_path);
     } catch (const ConfigError&) {
@@ -1006,7 +1029,22 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
         refuse_to_overwrite_other_files(output, saved.model_path);
       }
       require_same_run(original, saved, model.settings.seed);
+      finished = !copy && recording_is_complete(original, saved.duration_ms);
     }
+  });
+  // Resuming a finished run in place does nothing and says so, like re-running a finished
+  // batch job: the file is not rewritten, the exit code is 0. (With -o the user asks for a
+  // new file continued from the checkpoint, which is made even if the original is complete.)
+  // Rank 0 looked at the recording; every rank learns the answer.
+  if (any_rank(ranks(), finished)) {
+    if (!quiet && is_root())
+      std::fprintf(stderr,
+                   "spikeflow resume: nothing to do: the run is complete, '%s' holds all "
+                   "%.1f ms (completed = true)\n",
+                   original.string().c_str(), saved.duration_ms);
+    return kExitOk;
+  }
+  const auto setup = [&] {
     // With -o the original run keeps its checkpoint (it can still be resumed in place); the
     // copy checkpoints next to itself.
     const fs::path default_checkpoint =
@@ -1015,6 +1053,7 @@ int resume_command(const std::vector<std::string>& words, const std::string& com
     checkpoints = plan_checkpoints(args, model.network->grid(), output, saved.model_path,
                                    saved.checkpoint_every_ms, default_checkpoint);
     refuse_if_too_large(model, args.has("force"));
+    if (is_root()) refuse_if_disk_nearly_full(output);
   };
   // The resume point, the planned duration and the original recording must agree as well.
   const auto digest = [&] {

@@ -25,8 +25,12 @@ constexpr const char* kValidateUsage =
     "usage: spikeflow validate MODEL.toml [--set KEY=VALUE]...\n"
     "\n"
     "Reads and checks the model file and prints what 'spikeflow run' would build:\n"
-    "populations, projections, inputs, recordings and the memory estimate. Builds nothing,\n"
-    "writes nothing. Exit code 0 when the model is valid, 1 when it is not.\n"
+    "populations, projections, inputs, recordings and the memory estimate against the\n"
+    "memory available here. Builds nothing, writes nothing. Exit code 0 when the model is\n"
+    "valid and fits, 1 when it is invalid, 4 when it is valid but 'spikeflow run' would\n"
+    "refuse it here for memory (the estimate exceeds the available memory; run --force\n"
+    "builds anyway), or when the populations' state alone would exceed it (checked while\n"
+    "loading, before it is allocated: validation stops there).\n"
     "\n"
     "options:\n";
 
@@ -72,9 +76,10 @@ int validate_command(const std::vector<std::string>& words) {
   }
 
   // The same options as `run`, so the estimate is the one `run` works with.
-  io::LoadedModel model = io::load_model_file(
-      args.positionals.front(), overrides,
-      {.keep_recordings_in_memory = false, .memory_budget_bytes = available_memory_bytes()});
+  const double available = available_memory_bytes();
+  io::LoadedModel model =
+      io::load_model_file(args.positionals.front(), overrides,
+                          {.keep_recordings_in_memory = false, .memory_budget_bytes = available});
   Network& net = *model.network;
   const io::RunSettings& s = model.settings;
 
@@ -158,10 +163,19 @@ int validate_command(const std::vector<std::string>& words) {
   std::printf("\n  total        %s neurons, about %s synapses\n",
               format_count(model.estimate.neurons).c_str(),
               format_count(static_cast<std::uint64_t>(model.estimate.synapses + 0.5)).c_str());
-  std::printf("  memory       about %s (neurons, synapses, ring buffers, recordings)\n",
-              format_bytes(model.estimate.memory_bytes).c_str());
+  std::printf("  memory       about %s (neurons, synapses, ring buffers, recordings), %s\n",
+              format_bytes(model.estimate.memory_bytes).c_str(),
+              available > 0.0 ? (format_bytes(available) + " available here").c_str()
+                              : "available memory unknown");
   std::printf("  output       %s\n",
               s.output.empty() ? (model.path.stem().string() + ".h5").c_str() : s.output.c_str());
+  // What `run` would refuse (cli/run_command.cpp, refuse_if_too_large), with the same exit
+  // code, after the description: the model itself is valid.
+  if (available > 0.0 && model.estimate.memory_bytes > available)
+    throw RuntimeError("the network needs about " + format_bytes(model.estimate.memory_bytes) +
+                       " of memory but only " + format_bytes(available) +
+                       " is available here: 'spikeflow run' would refuse it (--force builds "
+                       "anyway); the model itself is valid");
   return kExitOk;
 }
 

@@ -267,6 +267,8 @@ void Network::load_state(const StateReader& reader) {
   const std::uint64_t events = net.read_scalar<std::uint64_t>("synaptic_events");
   synaptic_events_ = comm_->rank() == 0 ? events : 0;
   synaptic_events_elsewhere_ = comm_->rank() == 0 ? 0 : events;
+  // Every rank checks the whole state it loaded, so all ranks refuse a bad checkpoint alike.
+  check_loaded_state();
 }
 
 }  // namespace spikeflow

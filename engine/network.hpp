@@ -119,6 +119,7 @@ struct InputInfo {
 
 class Plasticity;
 class PartitionPool;
+struct NumericalFault;
 
 class Network {
  public:
@@ -171,7 +172,8 @@ class Network {
   // (building it first if needed): continuing then gives the spikes the saved network would
   // have given, for any thread, partition or rank count (collective: every rank loads the
   // whole checkpoint). Throws ConfigError if the checkpoint does not fit the network (seed,
-  // dt, population sizes, synapse counts differ).
+  // dt, population sizes, synapse counts differ), and NumericalFaultError if the state it
+  // holds is NaN or infinite somewhere.
   void load_state(const StateReader& in);
   // Adds a component saved and loaded under "components/<name>" (see state_io.hpp).
   void add_state_component(std::string name, StateComponent* component);
@@ -296,6 +298,10 @@ class Network {
   // any value was not finite.
   void find_numerical_fault(int partition);
   void throw_if_numerical_fault(Step begin, Step end);
+  std::string describe_fault(const NumericalFault& fault) const;
+  // After load_state: the loaded state counts as checked at the loaded clock (so a later
+  // fault message names it as the last check); a non-finite value throws at once.
+  void check_loaded_state();
 
   NetworkOptions options_;
   TimeGrid grid_;

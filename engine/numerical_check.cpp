@@ -46,17 +46,43 @@ void Network::find_numerical_fault(int part) {
   }
 }
 
-void Network::throw_if_numerical_fault(Step begin, Step end) {
+namespace {
+
+// The smallest fault over all partitions (the same whatever the partitioning).
+template <typename Scratch>
+NumericalFault first_fault(const std::vector<Scratch>& scratch) {
   NumericalFault first;
-  for (const auto& s : scratch_)
+  for (const auto& s : scratch)
     if (s.fault.before(first)) first = s.fault;
+  return first;
+}
+
+}  // namespace
+
+std::string Network::describe_fault(const NumericalFault& fault) const {
+  const PopulationEntry& e = populations_[fault.population];
+  return concat("population '", e.name, "' (", e.model->model(), "), neuron ", fault.neuron,
+                ", variable ", e.state_names[fault.variable], " = ", fault.value);
+}
+
+void Network::throw_if_numerical_fault(Step begin, Step end) {
+  const NumericalFault first = first_fault(scratch_);
   if (!first.found) return;
-  const PopulationEntry& e = populations_[first.population];
-  throw NumericalFaultError(concat(
-      "numerical fault at t = ", grid_.time_of(end), " ms: population '", e.name, "' (",
-      e.model->model(), "), neuron ", first.neuron, ", variable ", e.state_names[first.variable],
-      " = ", first.value, " (it was finite at t = ", grid_.time_of(begin),
-      " ms, the last check); look for a huge weight, current or initial value"));
+  throw NumericalFaultError(concat("numerical fault at t = ", grid_.time_of(end),
+                                   " ms: ", describe_fault(first),
+                                   " (it was finite at t = ", grid_.time_of(begin),
+                                   " ms, the last check); look for a huge weight, current or "
+                                   "initial value"));
+}
+
+void Network::check_loaded_state() {
+  pool_->for_each(0, options_.partitions, [&](int part) { find_numerical_fault(part); });
+  const NumericalFault first = first_fault(scratch_);
+  if (first.found)
+    throw NumericalFaultError(concat("checkpoint: the state at t = ", grid_.time_of(now_),
+                                     " ms is not finite: ", describe_fault(first),
+                                     "; a run continued from it cannot recover"));
+  checked_until_ = now_;
 }
 
 }  // namespace spikeflow

@@ -6,6 +6,10 @@
 // that one entry point here lets the engine change how threads are made without touching the
 // window loop:
 // - by default a oneTBB task arena of `threads` workers;
+// - in builds with SPIKEFLOW_THREADS=std (the default of ThreadSanitizer builds,
+//   CMakeLists.txt), threads - 1 persistent std::threads and the calling thread, handing
+//   work over through a mutex and condition variables that ThreadSanitizer can see (it
+//   cannot see the synchronisation inside an uninstrumented libtbb.so);
 // - with one thread, or one partition to run, a plain loop on the calling thread (a TBB
 //   dispatch costs microseconds, which a one-step window such as CUBA's pays every step).
 #pragma once
@@ -24,9 +28,13 @@ class PartitionPool {
   PartitionPool& operator=(const PartitionPool&) = delete;
 
   int threads() const { return threads_; }
+  // "oneTBB" or "std::thread": the backend this build was made with (SPIKEFLOW_THREADS).
+  static const char* backend_name();
 
   // Calls f(p) once for every p in [begin, end), in parallel; returns when all have
-  // returned. An exception thrown by f reaches the caller.
+  // returned. An exception thrown by f reaches the caller (the first one, if several
+  // partitions throw; partitions not started by then may be skipped). f must not call
+  // for_each of the same pool.
   void for_each(int begin, int end, const std::function<void(int)>& f);
 
  private:
@@ -35,7 +43,7 @@ class PartitionPool {
   std::unique_ptr<Backend> backend_;
 };
 
-// The number of hardware threads oneTBB sees (the default thread count).
+// The number of hardware threads this process may use (the default thread count).
 int hardware_threads();
 
 }  // namespace spikeflow

@@ -162,16 +162,51 @@ Id create_appendable(hid_t location, const std::string& name, hid_t file_type, i
     check(H5Pset_shuffle(dcpl), what);
     check(H5Pset_deflate(dcpl, kDeflateLevel), what);
   }
-  Id dapl(check_id(H5Pcreate(H5P_DATASET_ACCESS), what));
+  // The chunk cache is set when the dataset is reopened after H5Fstart_swmr_write
+  // (reopen_with_chunk_cache): that call reopens every open dataset with the default cache.
+  return Id(check_id(
+      H5Dcreate2(location, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), what));
+}
+
+// Reopens an appendable dataset with a chunk cache sized for appending: room for two rows of
+// chunks (a row: all chunks of one range of frames or values; an append may span two), w0 = 1
+// so that the fully written chunk is evicted first, never the partly filled last one.
+//
+// Why after H5Fstart_swmr_write: that call closes and reopens every open dataset with the
+// file's default chunk cache (1 MiB, 521 slots; checked with H5Pget_chunk_cache on HDF5
+// 1.10.8), so a cache set at creation is lost. The default kept up to 1 MiB of chunks
+// already written, per dataset, for nothing (the soak's RSS grew by ~1 MiB per appended
+// dataset; bench/soak.cpp), and held fewer than a row of a trace wider than 2048 neurons,
+// so appending frames evicted half-filled chunks.
+void reopen_with_chunk_cache(hid_t file, Id& dataset) {
+  const std::string what = "reopening a dataset for appending";
+  char name[512];
+  const ssize_t length = H5Iget_name(dataset, name, sizeof name);
+  if (length <= 0 || static_cast<std::size_t>(length) >= sizeof name)
+    throw RuntimeError(what + ": cannot read its name");
+  Id dcpl(check_id(H5Dget_create_plist(dataset), what));
+  hsize_t chunk[2] = {1, 1};
+  const int rank = H5Pget_chunk(dcpl, 2, chunk);
+  check(rank, what);
+  Id type(check_id(H5Dget_type(dataset), what));
+  const std::size_t chunk_bytes = static_cast<std::size_t>(chunk[0] * chunk[1]) * H5Tget_size(type);
+  std::size_t per_row = 1;
   if (rank == 2) {
-    // Room for one row of chunks, so appending frames never evicts a chunk half-filled.
-    const hsize_t per_row = (std::max<hsize_t>(cols, 1) + kNeuronChunk - 1) / kNeuronChunk;
-    const std::size_t bytes =
-        static_cast<std::size_t>(per_row * chunk[0] * chunk[1] * 4 + (1 << 20));
-    check(H5Pset_chunk_cache(dapl, static_cast<std::size_t>(per_row * 16 + 521), bytes, 1.0), what);
+    Id space(check_id(H5Dget_space(dataset), what));
+    hsize_t dims[2] = {0, 0};
+    check(H5Sget_simple_extent_dims(space, dims, nullptr), what);
+    per_row = static_cast<std::size_t>((dims[1] + chunk[1] - 1) / chunk[1]);
   }
-  return Id(check_id(H5Dcreate2(location, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, dapl),
-                     what));
+  Id dapl(check_id(H5Pcreate(H5P_DATASET_ACCESS), what));
+  // Slots: HDF5 hashes a chunk by its row index shifted by the bits of the column count,
+  // so the chunks of two consecutive rows fall on fewer than 4 * per_row consecutive values:
+  // with at least that many slots they never evict each other.
+  const std::size_t slots = std::max<std::size_t>(521, 4 * per_row + 1);
+  check(H5Pset_chunk_cache(dapl, slots, 2 * per_row * chunk_bytes, 1.0), what);
+  // Closed first: while one identifier of a dataset is open, opening it again shares the
+  // open dataset, cache included, and the access properties are ignored.
+  check(dataset.reset(), what);
+  dataset = Id(check_id(H5Dopen2(file, name, dapl), what));
 }
 
 // A small fixed-shape dataset (rank 0 if n == 0 and scalar, else (n,)) rewritten in place.
@@ -278,6 +313,8 @@ class Writer {
   };
 
   void write_provenance(const Layout& layout);
+  // After H5Fstart_swmr_write: every dataset appended to, with its chunk cache.
+  void reopen_appendable_datasets();
   void append_pending();
 
   std::filesystem::path path_;
@@ -399,6 +436,7 @@ void Writer::create(const std::filesystem::path& path, const Layout& layout) {
 
   // From here on only appends and in-place rewrites: readers may open the file with SWMR.
   check(H5Fstart_swmr_write(file_), "starting SWMR writing");
+  reopen_appendable_datasets();
 }
 
 Id open_dataset(hid_t location, const std::string& name) {
@@ -498,8 +536,18 @@ void Writer::reopen(const std::filesystem::path& path, const Layout& layout,
   end_ = counts.step;
   flushed_end_ = counts.step;
   check(H5Fstart_swmr_write(file_), "starting SWMR writing");
+  reopen_appendable_datasets();
   // The cut-back extents and counters are on disk before anything is appended.
   flush();
+}
+
+void Writer::reopen_appendable_datasets() {
+  for (SpikeGroup& g : spikes_)
+    for (Id* ds : {&g.timestamps, &g.node_ids}) reopen_with_chunk_cache(file_, *ds);
+  for (Report& r : reports_) reopen_with_chunk_cache(file_, r.data);
+  for (Weights& w : weights_)
+    for (Id* ds : {&w.source, &w.target, &w.weight, &w.delay, &w.times, &w.offsets})
+      reopen_with_chunk_cache(file_, *ds);
 }
 
 RecordedCounts Writer::counts() const {

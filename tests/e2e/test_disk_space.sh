@@ -5,7 +5,9 @@
 #    then completes (the space never runs out);
 # 2. free space falling below the 64 MiB margin during the run stops it cleanly: exit 6, a
 #    message, the file closed (completed = false) with exactly the spikes of an uninterrupted
-#    run of the simulated part.
+#    run of the simulated part;
+# 3. less than the margin free before the run: run and resume are refused before the build
+#    (exit 6, both figures in the message), nothing is written.
 #
 #   bash tests/e2e/test_disk_space.sh build/spikeflow .
 set -euo pipefail
@@ -76,4 +78,26 @@ with h5py.File(sys.argv[1], "r") as a, h5py.File(sys.argv[2], "r") as b:
             sys.exit(f"FAIL (test_disk_space): {pop}: {len(ta)} spikes, reference {len(tb)}")
     print("full.h5: closed, spikes identical to an uninterrupted run of the simulated part")
 PY
+# 3. 1000 bytes free from the start: refused before the build, no file.
+status=0
+SPIKEFLOW_TEST_FREE_SPACE=1000 "$SPIKEFLOW" run cuba.toml -o pre.h5 >out3.txt 2>err3.txt \
+  || status=$?
+[ "$status" -eq 6 ] || fail "full before the run: exit $status, expected 6: $(cat err3.txt)"
+grep -q "error: only 1000 B free on the filesystem of 'pre.h5', less than the 64.0 MiB a run keeps free" err3.txt \
+  || fail "full before the run: message: $(cat err3.txt)"
+[ "$(grep -c 'error:' err3.txt)" -eq 1 ] || fail "full before the run: not one error line: $(cat err3.txt)"
+! grep -q '^building' err3.txt || fail "full before the run: the network was built: $(cat err3.txt)"
+[ ! -e pre.h5 ] || fail "full before the run: pre.h5 was written"
+# The same for a resume: the killed run's recording and checkpoint stay as they were.
+SPIKEFLOW_TEST_KILL_AFTER_CHECKPOINT=1 "$SPIKEFLOW" run cuba.toml -o killed.h5 \
+  --set simulation.duration=300 --checkpoint-every 100 --quiet 2>/dev/null || true
+[ -e killed.ckpt.h5 ] || fail "no checkpoint for the resume case"
+sums=$(md5sum killed.h5 killed.ckpt.h5)
+status=0
+SPIKEFLOW_TEST_FREE_SPACE=1000 "$SPIKEFLOW" resume killed.ckpt.h5 2>err4.txt || status=$?
+[ "$status" -eq 6 ] || fail "full before the resume: exit $status, expected 6: $(cat err4.txt)"
+grep -q "only 1000 B free on the filesystem of '.*killed.h5'" err4.txt \
+  || fail "full before the resume: message: $(cat err4.txt)"
+[ "$(grep -c 'error:' err4.txt)" -eq 1 ] || fail "full before the resume: not one error line: $(cat err4.txt)"
+[ "$(md5sum killed.h5 killed.ckpt.h5)" = "$sums" ] || fail "full before the resume: files changed"
 echo "PASS test_disk_space"

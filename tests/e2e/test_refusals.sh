@@ -3,7 +3,8 @@
 # - populations whose state arrays alone exceed the available memory (exit 4, refused while
 #   loading, before they are allocated; run and validate);
 # - a network whose memory estimate exceeds the available memory (exit 4, both figures in
-#   the message; --force would build it, which this test does not do);
+#   the message; --force would build it, which this test does not do); validate describes it
+#   and exits 4 too;
 # - an output path that is the model file itself, or an existing file that is not HDF5
 #   (exit 3, the file untouched).
 #
@@ -37,6 +38,16 @@ status=0
 grep -q 'needs about .* GiB of memory but only .* is available' err.txt \
   || fail "huge network: message: $(cat err.txt)"
 [ ! -e huge.h5 ] || fail "huge network: an output file was left"
+# validate describes it, then says what run would do, with the same exit code (found by a
+# breaker: validate exited 0 without a word).
+status=0
+"$SPIKEFLOW" validate huge.toml >out.txt 2>err.txt || status=$?
+[ "$status" -eq 4 ] || fail "huge network, validate: exit $status, expected 4 ($(cat err.txt))"
+grep -q '100,000 neurons' out.txt || fail "huge network, validate: no description: $(cat out.txt)"
+grep -Eq 'memory +about [0-9.]+ GiB .*, [0-9.]+ [KMG]iB available here' out.txt \
+  || fail "huge network, validate: estimate or available memory missing: $(cat out.txt)"
+grep -q "needs about .* GiB of memory but only .* is available here: 'spikeflow run' would refuse it" \
+  err.txt || fail "huge network, validate: message: $(cat err.txt)"
 
 # 4294967295 lif_alpha neurons: 192 GiB of state arrays, refused while loading, before
 # they are allocated (the process stays small), by run and by validate.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What `spikeflow resume` refuses, found by a breaker: a second writer of the same recording
 # (a resume while the run, or another resume, is still writing it), a recording swapped in
-# from another run, a checkpoint whose clock is beyond its run's duration; and `resume -o`
-# leaves the original run's checkpoint alone, so that run can still be resumed in place.
+# from another run, a checkpoint whose clock is beyond its run's duration; `resume -o`
+# leaves the original run's checkpoint alone, so that run can still be resumed in place; and
+# resuming a finished run in place does nothing (exit 0).
 #
 #   bash tests/e2e/test_resume_refusals.sh build/spikeflow .
 set -euo pipefail
@@ -78,4 +79,17 @@ rc=$?
 set -e
 [ "$rc" -ne 0 ] || fail "a checkpoint beyond its duration was accepted"
 grep -q "beyond the run's duration" beyond.err || fail "beyond: $(cat beyond.err)"
+# 5. Resuming a finished run in place does nothing, says so and exits 0 (found by a breaker:
+#    it re-simulated the last interval silently). run.h5 was completed in place in 2.; its
+#    checkpoint, at t = 900 ms, is still there. (-o from such a checkpoint makes the new
+#    file, as asked: tests/e2e/test_checkpoint.sh.)
+sums=$(md5sum run.h5 run.ckpt.h5)
+set +e
+"$SPIKEFLOW" resume run.ckpt.h5 > done.out 2> done.err
+rc=$?
+set -e
+[ "$rc" -eq 0 ] || fail "resume of a finished run: exit $rc ($(cat done.err))"
+grep -q "nothing to do: the run is complete, '.*run.h5' holds all 1000.0 ms" done.err ||
+  fail "resume of a finished run: $(cat done.err)"
+[ "$(md5sum run.h5 run.ckpt.h5)" = "$sums" ] || fail "resume of a finished run changed the files"
 echo "ok (test_resume_refusals)"

@@ -132,3 +132,52 @@ TEST_CASE("a NaN or infinite state stops the run naming population, neuron, vari
   short_run.add_population("p", std::make_unique<Poisoned>(100, 23, 70, 70));
   REQUIRE_THROWS_WITH(short_run.run(2.5), Contains("numerical fault at t = 2.5 ms"));
 }
+
+TEST_CASE("after load_state the fault message names the resume point as the last check", "[unit]") {
+  // Requirement (found by a breaker): a run continued from a checkpoint at step 300 whose
+  // state turns NaN in step 305 reports the fault at the first check after the resume, at
+  // least kNumericalCheckSteps = 20 steps on: t = 32 ms, finite at t = 30 ms (the loaded
+  // state is checked when it is loaded), not "finite at t = 0 ms".
+  const auto make = [](int threads) {
+    auto net =
+        std::make_unique<Network>(NetworkOptions{.dt = 0.1, .threads = threads, .partitions = 3});
+    net->add_population("bad", std::make_unique<Poisoned>(100, 305, 40, 70));
+    return net;
+  };
+  MemoryState saved;
+  auto first = make(1);
+  first->run(30.0);
+  first->save_state(saved);
+  for (const int threads : {1, 3}) {
+    auto resumed = make(threads);
+    resumed->load_state(saved);
+    std::string message;
+    try {
+      resumed->run(20.0);
+    } catch (const NumericalFaultError& e) {
+      message = e.what();
+    }
+    CHECK_THAT(message, Contains("numerical fault at t = 32 ms: population 'bad' (poisoned), "
+                                 "neuron 40, variable b = nan"));
+    CHECK_THAT(message, Contains("it was finite at t = 30 ms, the last check"));
+  }
+}
+
+TEST_CASE("a checkpoint whose state is not finite is refused when loaded, naming the value",
+          "[unit]") {
+  // Requirement: a state saved after it turned NaN (step 5, saved at step 10 after the
+  // fault was reported) cannot be continued; load_state says so at once, with the
+  // population, neuron, variable and time, instead of a run failing a window later.
+  Network first({.dt = 0.1, .partitions = 2});
+  first.add_population("bad", std::make_unique<Poisoned>(100, 5, 40, 70));
+  REQUIRE_THROWS_AS(first.run(1.0), NumericalFaultError);
+  MemoryState saved;
+  first.save_state(saved);
+  Network second({.dt = 0.1, .partitions = 2});
+  second.add_population("bad", std::make_unique<Poisoned>(100, 5, 40, 70));
+  REQUIRE_THROWS_MATCHES(
+      second.load_state(saved), NumericalFaultError,
+      Catch::Matchers::Message("checkpoint: the state at t = 1 ms is not finite: population 'bad' "
+                               "(poisoned), neuron 40, variable b = nan; a run continued from it "
+                               "cannot recover"));
+}
