@@ -329,9 +329,7 @@ std::vector<io::Override> overrides_from(const ParsedArgs& args) {
     out.push_back({"simulation.threads", std::to_string(parse_integer("--threads", *t, 0, 4096))});
   // The model file holds the seed as a TOML integer (signed 64-bit), so the same range here.
   if (auto s = args.last("seed")) {
-    const std::uint64_t seed = parse_unsigned("--seed", *s);
-    if (seed > 9223372036854775806ull)
-      throw UsageError("option --seed: expected an integer in [0, 2^63 - 2], got '" + *s + "'");
+    const std::int64_t seed = parse_integer("--seed", *s, 0, INT64_MAX - 1);
     out.push_back({"simulation.seed", std::to_string(seed)});
   }
   return out;

@@ -65,6 +65,8 @@ expect_usage_error "-x" run "$SRC/examples/cuba.toml" -x
 expect_usage_error "--threads" run "$SRC/examples/cuba.toml" --threads two
 expect_usage_error "--threads" run "$SRC/examples/cuba.toml" --threads -1
 expect_usage_error "--seed" run "$SRC/examples/cuba.toml" --seed 1.5
+expect_usage_error "[0, 9223372036854775806]" run "$SRC/examples/cuba.toml" --seed abc
+expect_usage_error "[0, 9223372036854775806]" run "$SRC/examples/cuba.toml" --seed 9223372036854775807
 expect_usage_error "--output" run "$SRC/examples/cuba.toml" -o
 expect_usage_error "--set" run "$SRC/examples/cuba.toml" --set duration
 expect_usage_error "--progress-interval" run "$SRC/examples/cuba.toml" --progress-interval 0
