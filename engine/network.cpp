@@ -552,9 +552,8 @@ std::uint64_t deliver_row(std::span<const SynapseRows::Synapse> row,
 // synapse's target is also listed in the list of the slot it reaches. `arrivals` are the
 // partition's lists, one per ring slot; the spike's own slot is `first_slot`.
 std::uint64_t deliver_row_listing(std::span<const SynapseRows::Synapse> row,
-                                  const SynapseRows::Unpack& unpack,
-                                  const std::size_t* slot_offset, double* excitatory,
-                                  double* inhibitory, ArrivalList* arrivals,
+                                  const SynapseRows::Unpack& unpack, const std::size_t* slot_offset,
+                                  double* excitatory, double* inhibitory, ArrivalList* arrivals,
                                   std::size_t first_slot, std::size_t ring_slots) {
   for (const SynapseRows::Synapse s : row) {
     const std::uint32_t delay = unpack.delay(s);
@@ -603,9 +602,8 @@ void Network::deliver_partition(int part) {
       } else {
         ArrivalList* arrivals = &target.arrivals[p * static_cast<std::size_t>(ring_slots_)];
         events += deliver_row_listing(rows.row(spike.index), rows.unpack(), slot_offset,
-                                      target.ring_excitatory.data(),
-                                      target.ring_inhibitory.data(), arrivals, first_slot,
-                                      static_cast<std::size_t>(ring_slots_));
+                                      target.ring_excitatory.data(), target.ring_inhibitory.data(),
+                                      arrivals, first_slot, static_cast<std::size_t>(ring_slots_));
       }
     }
   }

@@ -4,8 +4,8 @@
 #include <array>
 #include <cmath>
 
-#include "engine/kernel_clones.hpp"
 #include "engine/error.hpp"
+#include "engine/kernel_clones.hpp"
 #include "engine/random.hpp"
 
 namespace spikeflow::models {
@@ -45,8 +45,8 @@ inline double uniform_of(std::uint32_t hi, std::uint32_t lo) {
 // may go further: finish_counts).
 template <std::size_t Head>
 SPIKEFLOW_KERNEL_CLONES bool count_in_head(const std::uint32_t* __restrict pairs, std::size_t n,
-                                    const double* __restrict head,
-                                    std::uint32_t* __restrict counts) {
+                                           const double* __restrict head,
+                                           std::uint32_t* __restrict counts) {
   double entries[Head];
   for (std::size_t k = 0; k < Head; ++k) entries[k] = head[k];
   std::uint32_t beyond = 0;
@@ -62,7 +62,7 @@ SPIKEFLOW_KERNEL_CLONES bool count_in_head(const std::uint32_t* __restrict pairs
 
 // target[j] += counts[j] * weight where counts[j] > 0 (a vector loop with masked stores).
 SPIKEFLOW_KERNEL_CLONES void add_counts(const std::uint32_t* __restrict counts, std::size_t n,
-                                 double weight, double* __restrict target) {
+                                        double weight, double* __restrict target) {
   for (std::size_t j = 0; j < n; ++j)
     if (counts[j]) target[j] += static_cast<double>(counts[j]) * weight;
 }
