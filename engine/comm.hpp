@@ -82,6 +82,14 @@ std::vector<T> allgather_value(Communicator& comm, const T& value) {
   return values_of<T>(all);
 }
 
+// Per-rank byte counts as element counts of T (the counts argument of the gathers below).
+template <typename T>
+void element_counts(const std::vector<std::size_t>& bytes, std::vector<std::size_t>* counts) {
+  if (!counts) return;
+  counts->clear();
+  for (const std::size_t b : bytes) counts->push_back(b / sizeof(T));
+}
+
 // Every rank's `values`, concatenated in rank order; counts (elements) per rank if asked.
 template <typename T>
 std::vector<T> allgatherv_values(Communicator& comm, std::span<const T> values,
@@ -89,10 +97,7 @@ std::vector<T> allgatherv_values(Communicator& comm, std::span<const T> values,
   std::vector<std::byte> all;
   std::vector<std::size_t> bytes;
   comm.allgatherv(as_bytes_of(values), all, bytes);
-  if (counts) {
-    counts->clear();
-    for (const std::size_t b : bytes) counts->push_back(b / sizeof(T));
-  }
+  element_counts<T>(bytes, counts);
   return values_of<T>(all);
 }
 
@@ -103,10 +108,7 @@ std::vector<T> gatherv_values(Communicator& comm, std::span<const T> values,
   std::vector<std::byte> all;
   std::vector<std::size_t> bytes;
   comm.gatherv(as_bytes_of(values), all, bytes);
-  if (counts) {
-    counts->clear();
-    for (const std::size_t b : bytes) counts->push_back(b / sizeof(T));
-  }
+  element_counts<T>(bytes, counts);
   return values_of<T>(all);
 }
 
