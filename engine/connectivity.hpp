@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/distribution.hpp"
+#include "engine/huge_pages.hpp"
 #include "engine/population.hpp"
 
 namespace spikeflow {
@@ -172,13 +173,22 @@ class SynapseRows {
       f(unpack_.target(s), s.weight, static_cast<std::uint16_t>(unpack_.delay(s)));
   }
 
+  // Synapses a walk over a row prefetches ahead of the one it delivers (512 bytes): rows are
+  // a few kilobytes at random places, too short for the hardware prefetcher to get ahead.
+  static constexpr std::size_t kRowPrefetchAhead = 64;
+
   // Hints the cache to fetch the row offsets of `source`, and (once they are cached) the
-  // first synapses of its row, a few spikes ahead of their delivery.
+  // first kRowPrefetchAhead synapses of its row, a few spikes ahead of their delivery.
   void prefetch_header(NeuronIndex source) const {
     if (!synapses_.empty()) __builtin_prefetch(&row_begin_[source]);
   }
   void prefetch_row(NeuronIndex source) const {
-    if (!synapses_.empty()) __builtin_prefetch(synapses_.data() + row_begin_[source]);
+    if (synapses_.empty()) return;
+    const Synapse* first = synapses_.data() + row_begin_[source];
+    const Synapse* end = synapses_.data() + row_begin_[source + 1];
+    constexpr std::size_t kPerLine = 64 / sizeof(Synapse);
+    for (const Synapse* s = first; s < end && s < first + kRowPrefetchAhead; s += kPerLine)
+      __builtin_prefetch(s);
   }
 
   // Visits every synapse: f(source, target, weight, delay_steps).
@@ -192,7 +202,7 @@ class SynapseRows {
 
  private:
   std::vector<std::uint64_t> row_begin_;  // source_count + 1 offsets into synapses_
-  std::vector<Synapse> synapses_;
+  HugePageVector<Synapse> synapses_;
   Unpack unpack_{0, 0, 0};
   std::uint16_t min_delay_ = 0;
   std::uint16_t max_delay_ = 0;

@@ -523,24 +523,32 @@ void Network::collect_window(Step begin, Step end) {
 
 namespace {
 
+// How many synapses ahead of the one it updates a row walk prefetches the ring cell.
+constexpr std::size_t kCellAhead = 16;
+
+// The ring cell a static synapse of a spike adds its weight to. slot_offset[d] is where the
+// slot a delay of d steps reaches begins (slot * ring width).
+double* ring_cell(SynapseRows::Synapse s, const SynapseRows::Unpack& unpack,
+                  const std::size_t* slot_offset, double* excitatory, double* inhibitory) {
+  return (s.weight >= 0.0f ? excitatory : inhibitory) + unpack.target_base +
+         slot_offset[unpack.delay(s)] + unpack.target_offset(s);
+}
+
 // Adds the weights of one spike's row of static synapses into the target's ring buffers.
-// slot_offset[d] is where the slot a delay of d steps reaches begins (slot * ring width).
 // The ring cells are scattered over many megabytes, so each is prefetched for writing
-// kCellAhead synapses before it is updated: the row is read in order, and the prefetches
-// keep several cache misses in flight.
+// kCellAhead synapses before it is updated (deliver_partition prefetches the first ones); the
+// row itself is prefetched kRowPrefetchAhead synapses ahead. Both keep several cache misses
+// in flight while the row is read in order.
 std::uint64_t deliver_row(std::span<const SynapseRows::Synapse> row,
                           const SynapseRows::Unpack& unpack, const std::size_t* slot_offset,
                           double* excitatory, double* inhibitory) {
-  constexpr std::size_t kCellAhead = 16;
-  excitatory += unpack.target_base;
-  inhibitory += unpack.target_base;
   const auto cell = [&](SynapseRows::Synapse s) {
-    return (s.weight >= 0.0f ? excitatory : inhibitory) + slot_offset[unpack.delay(s)] +
-           unpack.target_offset(s);
+    return ring_cell(s, unpack, slot_offset, excitatory, inhibitory);
   };
   const std::size_t n = row.size();
   std::size_t k = 0;
   for (; k + kCellAhead < n; ++k) {
+    __builtin_prefetch(row.data() + k + SynapseRows::kRowPrefetchAhead);
     __builtin_prefetch(cell(row[k + kCellAhead]), 1);
     *cell(row[k]) += static_cast<double>(row[k].weight);
   }
@@ -572,7 +580,8 @@ std::uint64_t deliver_row_listing(std::span<const SynapseRows::Synapse> row,
 void Network::deliver_partition(int part) {
   const auto p = static_cast<std::size_t>(part);
   // Rows of different spikes are scattered in memory: fetch row offsets kHeaderAhead spikes
-  // ahead and the start of rows kRowAhead spikes ahead, so the walk rarely waits for memory.
+  // ahead, the start of rows kRowAhead spikes ahead and the ring cells of their first
+  // kCellAhead synapses one spike ahead, so the walk rarely waits for memory.
   constexpr std::size_t kHeaderAhead = 8;
   constexpr std::size_t kRowAhead = 4;
   const auto prefetch = [&](std::size_t j, bool header) {
@@ -583,11 +592,28 @@ void Network::deliver_partition(int part) {
       header ? rows.prefetch_header(ahead.index) : rows.prefetch_row(ahead.index);
     }
   };
+  const auto prefetch_first_cells = [&](std::size_t j) {
+    if (j >= window_spikes_.size()) return;
+    const SpikeRecord& ahead = window_spikes_[j];
+    const auto first_slot = static_cast<std::size_t>(ahead.step % ring_slots_);
+    for (const std::uint32_t pi : populations_[ahead.population].outgoing) {
+      const ProjectionEntry& proj = projections_[pi];
+      const SynapseRows& rows = proj.rows[p];
+      if (rows.empty()) continue;
+      PopulationEntry& target = populations_[proj.target];
+      const auto row = rows.row(ahead.index);
+      for (std::size_t k = 0; k < std::min(row.size(), kCellAhead); ++k)
+        __builtin_prefetch(ring_cell(row[k], rows.unpack(), target.slot_offsets.data() + first_slot,
+                                     target.ring_excitatory.data(), target.ring_inhibitory.data()),
+                           1);
+    }
+  };
 
   std::uint64_t events = 0;
   for (std::size_t j = 0; j < window_spikes_.size(); ++j) {
     prefetch(j + kHeaderAhead, true);
     prefetch(j + kRowAhead, false);
+    prefetch_first_cells(j + 1);
     const SpikeRecord& spike = window_spikes_[j];
     const auto first_slot = static_cast<std::size_t>(spike.step % ring_slots_);
     for (const std::uint32_t pi : populations_[spike.population].outgoing) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/adapter.hpp"
+#include "engine/huge_pages.hpp"
 #include "engine/network.hpp"
 #include "engine/numerical_check.hpp"
 #include "engine/parallel.hpp"
@@ -63,8 +64,8 @@ struct Network::PopulationEntry {
   std::vector<std::uint32_t> traces;    // traces recorded from it
   std::vector<NeuronRange> ranges;      // the slice each partition owns, set at build
   // Ring buffers, slot-major: slot * size + neuron. Empty for spike sources.
-  std::vector<double> ring_excitatory;
-  std::vector<double> ring_inhibitory;
+  HugePageVector<double> ring_excitatory;
+  HugePageVector<double> ring_inhibitory;
   std::vector<double> current;  // external current of the step being updated
   // Where ring slot i % ring_slots begins, for i < 2 ring_slots: the slot a spike of step s
   // reaches with a delay of d steps begins at slot_offsets[s % ring_slots + d].

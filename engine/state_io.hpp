@@ -70,8 +70,8 @@ class StateSection {
   void write(const std::string& name, std::span<const T> values) const {
     writer_->write(path(name), values);
   }
-  template <typename T>
-  void write(const std::string& name, const std::vector<T>& values) const {
+  template <typename T, typename Allocator>
+  void write(const std::string& name, const std::vector<T, Allocator>& values) const {
     writer_->write(path(name), std::span<const T>(values));
   }
   template <typename T>
@@ -99,8 +99,8 @@ class StateSource {
   void read(const std::string& name, std::span<T> out) const {
     reader_->read(path(name), out);
   }
-  template <typename T>
-  void read(const std::string& name, std::vector<T>& out) const {
+  template <typename T, typename Allocator>
+  void read(const std::string& name, std::vector<T, Allocator>& out) const {
     reader_->read(path(name), std::span<T>(out));
   }
   template <typename T>
