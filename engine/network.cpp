@@ -592,46 +592,49 @@ void Network::deliver_partition(int part) {
       header ? rows.prefetch_header(ahead.index) : rows.prefetch_row(ahead.index);
     }
   };
-  const auto prefetch_first_cells = [&](std::size_t j) {
-    if (j >= window_spikes_.size()) return;
-    const SpikeRecord& ahead = window_spikes_[j];
-    const auto first_slot = static_cast<std::size_t>(ahead.step % ring_slots_);
-    for (const std::uint32_t pi : populations_[ahead.population].outgoing) {
+  // Calls f(rows, target, first_slot) for each of the partition's non-empty rows of a spike.
+  const auto for_each_row = [&](const SpikeRecord& spike, auto&& f) {
+    const auto first_slot = static_cast<std::size_t>(spike.step % ring_slots_);
+    for (const std::uint32_t pi : populations_[spike.population].outgoing) {
       const ProjectionEntry& proj = projections_[pi];
       const SynapseRows& rows = proj.rows[p];
-      if (rows.empty()) continue;
-      PopulationEntry& target = populations_[proj.target];
-      const auto row = rows.row(ahead.index);
-      for (std::size_t k = 0; k < std::min(row.size(), kCellAhead); ++k)
-        __builtin_prefetch(ring_cell(row[k], rows.unpack(), target.slot_offsets.data() + first_slot,
-                                     target.ring_excitatory.data(), target.ring_inhibitory.data()),
-                           1);
+      if (!rows.empty()) f(rows, populations_[proj.target], first_slot);
     }
+  };
+  const auto prefetch_first_cells = [&](const SynapseRows& rows, NeuronIndex source,
+                                        PopulationEntry& target, std::size_t first_slot) {
+    const auto row = rows.row(source);
+    for (std::size_t k = 0; k < std::min(row.size(), kCellAhead); ++k)
+      __builtin_prefetch(ring_cell(row[k], rows.unpack(), target.slot_offsets.data() + first_slot,
+                                   target.ring_excitatory.data(), target.ring_inhibitory.data()),
+                         1);
   };
 
   std::uint64_t events = 0;
   for (std::size_t j = 0; j < window_spikes_.size(); ++j) {
     prefetch(j + kHeaderAhead, true);
     prefetch(j + kRowAhead, false);
-    prefetch_first_cells(j + 1);
-    const SpikeRecord& spike = window_spikes_[j];
-    const auto first_slot = static_cast<std::size_t>(spike.step % ring_slots_);
-    for (const std::uint32_t pi : populations_[spike.population].outgoing) {
-      const ProjectionEntry& proj = projections_[pi];
-      const SynapseRows& rows = proj.rows[p];
-      if (rows.empty()) continue;
-      PopulationEntry& target = populations_[proj.target];
+    if (j + 1 < window_spikes_.size()) {
+      const NeuronIndex next = window_spikes_[j + 1].index;
+      for_each_row(window_spikes_[j + 1],
+                   [&](const SynapseRows& rows, PopulationEntry& target, std::size_t first_slot) {
+                     prefetch_first_cells(rows, next, target, first_slot);
+                   });
+    }
+    const NeuronIndex source = window_spikes_[j].index;
+    for_each_row(window_spikes_[j], [&](const SynapseRows& rows, PopulationEntry& target,
+                                        std::size_t first_slot) {
       const std::size_t* slot_offset = target.slot_offsets.data() + first_slot;
       if (target.arrivals.empty()) {
-        events += deliver_row(rows.row(spike.index), rows.unpack(), slot_offset,
+        events += deliver_row(rows.row(source), rows.unpack(), slot_offset,
                               target.ring_excitatory.data(), target.ring_inhibitory.data());
       } else {
         ArrivalList* arrivals = &target.arrivals[p * static_cast<std::size_t>(ring_slots_)];
-        events += deliver_row_listing(rows.row(spike.index), rows.unpack(), slot_offset,
+        events += deliver_row_listing(rows.row(source), rows.unpack(), slot_offset,
                                       target.ring_excitatory.data(), target.ring_inhibitory.data(),
                                       arrivals, first_slot, static_cast<std::size_t>(ring_slots_));
       }
-    }
+    });
   }
   scratch_[p].events += events;
 }
