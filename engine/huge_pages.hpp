@@ -3,8 +3,9 @@
 //
 // Why: delivery reads rows scattered over hundreds of megabytes and writes ring cells
 // scattered over tens; with 4 KiB pages nearly every row start and many cell writes miss the
-// TLB and wait for a page walk. N2 (Brunel, 1 thread) simulates ~1.14x faster with these
-// arrays on huge pages (bench/README.md, fifth session).
+// TLB and wait for a page walk. On this project's 2-core test machine, N2 (Brunel, 1 thread)
+// simulates ~5 % faster and N4 (2 threads) ~5-10 % faster with these arrays on huge pages
+// (bench/README.md, fifth session).
 //
 // How: an array of at least 2 MiB is mapped on its own (mmap), aligned to 2 MiB, and marked
 // MADV_HUGEPAGE before its first write, which is what Linux's default THP mode ("madvise")

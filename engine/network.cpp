@@ -564,13 +564,10 @@ std::uint64_t deliver_row_listing(std::span<const SynapseRows::Synapse> row,
                                   double* excitatory, double* inhibitory, ArrivalList* arrivals,
                                   std::size_t first_slot, std::size_t ring_slots) {
   for (const SynapseRows::Synapse s : row) {
-    const std::uint32_t delay = unpack.delay(s);
-    const NeuronIndex target = unpack.target(s);
-    (s.weight >= 0.0f ? excitatory : inhibitory)[slot_offset[delay] + target] +=
-        static_cast<double>(s.weight);
-    std::size_t slot = first_slot + delay;
+    *ring_cell(s, unpack, slot_offset, excitatory, inhibitory) += static_cast<double>(s.weight);
+    std::size_t slot = first_slot + unpack.delay(s);
     if (slot >= ring_slots) slot -= ring_slots;
-    arrivals[slot].add(target);
+    arrivals[slot].add(unpack.target(s));
   }
   return row.size();
 }
@@ -592,47 +589,44 @@ void Network::deliver_partition(int part) {
       header ? rows.prefetch_header(ahead.index) : rows.prefetch_row(ahead.index);
     }
   };
-  // Calls f(rows, target, first_slot) for each of the partition's non-empty rows of a spike.
+  // Calls f(row, unpack, target, first_slot) for each of the partition's non-empty rows of a
+  // spike.
   const auto for_each_row = [&](const SpikeRecord& spike, auto&& f) {
     const auto first_slot = static_cast<std::size_t>(spike.step % ring_slots_);
     for (const std::uint32_t pi : populations_[spike.population].outgoing) {
       const ProjectionEntry& proj = projections_[pi];
       const SynapseRows& rows = proj.rows[p];
-      if (!rows.empty()) f(rows, populations_[proj.target], first_slot);
+      if (!rows.empty())
+        f(rows.row(spike.index), rows.unpack(), populations_[proj.target], first_slot);
     }
   };
-  const auto prefetch_first_cells = [&](const SynapseRows& rows, NeuronIndex source,
-                                        PopulationEntry& target, std::size_t first_slot) {
-    const auto row = rows.row(source);
-    for (std::size_t k = 0; k < std::min(row.size(), kCellAhead); ++k)
-      __builtin_prefetch(ring_cell(row[k], rows.unpack(), target.slot_offsets.data() + first_slot,
-                                   target.ring_excitatory.data(), target.ring_inhibitory.data()),
-                         1);
-  };
+  using Row = std::span<const SynapseRows::Synapse>;
 
   std::uint64_t events = 0;
   for (std::size_t j = 0; j < window_spikes_.size(); ++j) {
     prefetch(j + kHeaderAhead, true);
     prefetch(j + kRowAhead, false);
     if (j + 1 < window_spikes_.size()) {
-      const NeuronIndex next = window_spikes_[j + 1].index;
-      for_each_row(window_spikes_[j + 1],
-                   [&](const SynapseRows& rows, PopulationEntry& target, std::size_t first_slot) {
-                     prefetch_first_cells(rows, next, target, first_slot);
-                   });
+      for_each_row(window_spikes_[j + 1], [&](Row row, const SynapseRows::Unpack& unpack,
+                                              PopulationEntry& target, std::size_t first_slot) {
+        for (std::size_t k = 0; k < std::min(row.size(), kCellAhead); ++k)
+          __builtin_prefetch(
+              ring_cell(row[k], unpack, target.slot_offsets.data() + first_slot,
+                        target.ring_excitatory.data(), target.ring_inhibitory.data()),
+              1);
+      });
     }
-    const NeuronIndex source = window_spikes_[j].index;
-    for_each_row(window_spikes_[j], [&](const SynapseRows& rows, PopulationEntry& target,
-                                        std::size_t first_slot) {
+    for_each_row(window_spikes_[j], [&](Row row, const SynapseRows::Unpack& unpack,
+                                        PopulationEntry& target, std::size_t first_slot) {
       const std::size_t* slot_offset = target.slot_offsets.data() + first_slot;
       if (target.arrivals.empty()) {
-        events += deliver_row(rows.row(source), rows.unpack(), slot_offset,
-                              target.ring_excitatory.data(), target.ring_inhibitory.data());
+        events += deliver_row(row, unpack, slot_offset, target.ring_excitatory.data(),
+                              target.ring_inhibitory.data());
       } else {
         ArrivalList* arrivals = &target.arrivals[p * static_cast<std::size_t>(ring_slots_)];
-        events += deliver_row_listing(rows.row(source), rows.unpack(), slot_offset,
-                                      target.ring_excitatory.data(), target.ring_inhibitory.data(),
-                                      arrivals, first_slot, static_cast<std::size_t>(ring_slots_));
+        events += deliver_row_listing(row, unpack, slot_offset, target.ring_excitatory.data(),
+                                      target.ring_inhibitory.data(), arrivals, first_slot,
+                                      static_cast<std::size_t>(ring_slots_));
       }
     });
   }
